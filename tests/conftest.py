@@ -1,0 +1,118 @@
+"""Shared fixtures: personas and the settings every test runs with.
+
+Personas (healthchecks-style):
+- ``member`` (Alice): member of ``coalition``;
+- ``coalition_admin`` (Bob): admin of ``coalition``;
+- ``other_member`` (Charlie): member of ``other_coalition`` only;
+- ``partnership_admin`` (Dana): staff, runs the partnership;
+- ``outsider`` (Erin): signed up and verified, in no coalition.
+Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``other_member_client``,
+``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
+"""
+
+import pytest
+from django.test import Client
+
+from coalitions.models import Membership
+from config.celery import app as celery_app
+from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ACCOUNT_RATE_LIMITS = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "http://testserver"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run in-process in tests; tests marked ``worker`` use a real worker instead."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def coalition(db):
+    return CoalitionFactory(
+        name="Colorado Smart Cities Alliance", slug="colorado", short_name="CSCA", region="Colorado"
+    )
+
+
+@pytest.fixture
+def other_coalition(db):
+    return CoalitionFactory(
+        name="North Texas Innovation Alliance",
+        slug="north-texas",
+        short_name="NTXIA",
+        region="Texas",
+        time_zone="America/Chicago",
+    )
+
+
+@pytest.fixture
+def member(coalition):
+    user = UserFactory(email="alice@example.org", profile__full_name="Alice Archer")
+    MembershipFactory(user=user, coalition=coalition)
+    return user
+
+
+@pytest.fixture
+def coalition_admin(coalition):
+    user = UserFactory(email="bob@example.org", profile__full_name="Bob Baker")
+    MembershipFactory(user=user, coalition=coalition, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def other_member(other_coalition):
+    user = UserFactory(email="charlie@example.org", profile__full_name="Charlie Chen")
+    MembershipFactory(user=user, coalition=other_coalition)
+    return user
+
+
+@pytest.fixture
+def partnership_admin(db):
+    return UserFactory(email="dana@example.org", is_staff=True, profile__full_name="Dana Diaz")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="erin@example.org", profile__full_name="Erin Evans")
+
+
+def _client_for(client_class, user):
+    c = client_class()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def member_client(member):
+    return _client_for(Client, member)
+
+
+@pytest.fixture
+def coalition_admin_client(coalition_admin):
+    return _client_for(Client, coalition_admin)
+
+
+@pytest.fixture
+def other_member_client(other_member):
+    return _client_for(Client, other_member)
+
+
+@pytest.fixture
+def partnership_admin_client(partnership_admin):
+    return _client_for(Client, partnership_admin)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(Client, outsider)

@@ -1,0 +1,73 @@
+import factory
+from django.utils import timezone
+
+from practices.models import Adoption, Comment, FocusArea, Practice, PracticeKind
+
+from .coalitions import CoalitionFactory, UserFactory
+
+__all__ = ["AdoptionFactory", "CommentFactory", "FocusAreaFactory", "PracticeFactory", "PracticeKindFactory"]
+
+
+class FocusAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocusArea
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Focus area {n}")
+    slug = factory.Sequence(lambda n: f"focus-area-{n}")
+
+
+class PracticeKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PracticeKind
+        django_get_or_create = ("slug",)
+
+    name = "Case study"
+    slug = "case-study"
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    """A published, members-only practice. ``focus_areas=[area, …]`` and ``tags=["a", …]`` set tags."""
+
+    class Meta:
+        model = Practice
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Practice {n}")
+    slug = factory.Sequence(lambda n: f"practice-{n}")
+    summary = "What we did and what we learned."
+    body = "## Background\n\nSome text."
+    kind = factory.SubFactory(PracticeKindFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    author = factory.SubFactory(UserFactory)
+    status = Practice.Status.PUBLISHED
+    visibility = Practice.Visibility.MEMBERS
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def focus_areas(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.focus_areas.set(list(extracted))
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(list(extracted))
+
+
+class AdoptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Adoption
+
+    practice = factory.SubFactory(PracticeFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    stage = Adoption.Stage.ADOPTED
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    practice = factory.SubFactory(PracticeFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "How long did procurement take?"
