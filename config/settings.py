@@ -225,3 +225,6 @@ if not DEBUG:
 # Coalitions
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# Uploads (practice attachments, meeting files): at most this many bytes each.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
