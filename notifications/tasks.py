@@ -28,5 +28,7 @@ def deliver(self, keys: list[str]) -> dict:
     """
     report = mail.send_deliveries(keys=keys)
     if report.retry_keys:
-        raise self.retry(kwargs={"keys": report.retry_keys}, countdown=report.retry_countdown)
+        # throw=False: the retry message is published all the same; returning (not raising) also lets
+        # eager mode (tests, CELERY_TASK_ALWAYS_EAGER) run the retry instead of propagating Retry.
+        return self.retry(kwargs={"keys": report.retry_keys}, countdown=report.retry_countdown, throw=False)
     return {"sent": len(report.sent), "skipped": len(report.skipped), "failed": len(report.failed)}
