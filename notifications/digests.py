@@ -108,6 +108,7 @@ class Digest:
     adoptions: Section
     comments: Section
     meetings: list = field(default_factory=list)
+    followed: list = field(default_factory=list)  # names of followed focus areas; empty = all
 
     @property
     def is_empty(self) -> bool:
@@ -176,7 +177,8 @@ def build_digests(users, *, now: datetime) -> dict[int, Digest]:
     digests = {}
     for user_id, (user, frequency, since) in plans.items():
         preference = getattr(user, "email_preference", None)
-        followed = {area.pk for area in preference.focus_areas.all()} if preference else set()
+        areas = list(preference.focus_areas.all()) if preference else []
+        followed = {area.pk for area in areas}
         mine = {m.coalition_id for m in user.memberships.all()}
         digests[user_id] = Digest(
             user=user,
@@ -208,5 +210,6 @@ def build_digests(users, *, now: datetime) -> dict[int, Digest]:
                 ]
             ),
             meetings=[m for m in meetings if m.start <= now + MEETING_HORIZON[frequency]][:SECTION_LIMIT],
+            followed=[area.name for area in areas],
         )
     return digests
