@@ -344,14 +344,17 @@ def dispatch_digests(*, now: datetime, user_ids=None, force: bool = False, dry_r
     ``user_ids`` limits the run to those members; ``force`` treats them as due now (the current
     period's digest, still at most once per period). ``dry_run`` returns the keys and writes nothing.
     """
-    preferences = Preference.objects.exclude(digest_frequency=Preference.Frequency.OFF).filter(
-        user__in=digest_recipients()
-    )
-    if user_ids is not None:
-        preferences = preferences.filter(user_id__in=user_ids)
-    if not force:
-        preferences = preferences.filter(next_digest_at__lte=now)
-    due_ids = list(preferences.order_by("user_id").values_list("user_id", flat=True))
+    if force:
+        # Members without a preference row yet count with the defaults (weekly).
+        due = digest_recipients().exclude(email_preference__digest_frequency=Preference.Frequency.OFF)
+        due_ids = list(due.filter(pk__in=user_ids or []).order_by("pk").values_list("pk", flat=True))
+    else:
+        preferences = Preference.objects.exclude(digest_frequency=Preference.Frequency.OFF).filter(
+            next_digest_at__lte=now, user__in=digest_recipients()
+        )
+        if user_ids is not None:
+            preferences = preferences.filter(user_id__in=user_ids)
+        due_ids = list(preferences.order_by("user_id").values_list("user_id", flat=True))
     keys: list[str] = []
     size = settings.NOTIFICATIONS_CHUNK_SIZE
     for start in range(0, len(due_ids), size):
@@ -362,7 +365,7 @@ def dispatch_digests(*, now: datetime, user_ids=None, force: bool = False, dry_r
 def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, dry_run: bool) -> list[str]:
     deliveries, schedule = [], []
     for user in digest_users(user_ids):
-        preference = user.email_preference
+        preference = getattr(user, "email_preference", None) or Preference(user=user)
         zone = effective_time_zone(user)
         frequency = preference.digest_frequency
         slot = current_digest_slot(frequency=frequency, zone_name=zone, now=now)
@@ -388,7 +391,8 @@ def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, d
         return keys
     with transaction.atomic():
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        Preference.objects.bulk_update(schedule, ["next_digest_at"])
+        Preference.objects.bulk_create([p for p in schedule if p.pk is None], ignore_conflicts=True)
+        Preference.objects.bulk_update([p for p in schedule if p.pk is not None], ["next_digest_at"])
     enqueue_keys(keys)
     return keys
 
