@@ -85,6 +85,25 @@ def _meeting(delivery: Delivery, meetings: dict[int, Meeting]) -> Meeting:
     return meeting
 
 
+class MeetingComposer(Composer):
+    """Meeting emails: the chunk's meetings (with agenda) in three queries; meeting mail preferences."""
+
+    unsubscribe_kind = tokens.REMINDERS
+
+    def prepare(self, deliveries, *, now):
+        return _meetings_by_id(deliveries)
+
+    def message(self, delivery, context, attachments=()) -> Message:
+        if not _wants_meeting_mail(delivery):
+            raise Skip("member turned meeting emails off")
+        return Message(
+            template=self.template,
+            context=context,
+            unsubscribe_kind=self.unsubscribe_kind,
+            attachments=list(attachments),
+        )
+
+
 class ReminderComposer(Composer):
     template = "emails/reminder"
     unsubscribe_kind = tokens.REMINDERS
@@ -131,12 +150,8 @@ def _lead_phrase(lead: str) -> str:
     return LEAD_PHRASES.get(lead, "soon")
 
 
-class ChangeComposer(Composer):
+class ChangeComposer(MeetingComposer):
     template = "emails/change"
-    unsubscribe_kind = tokens.REMINDERS
-
-    def prepare(self, deliveries, *, now):
-        return _meetings_by_id(deliveries)
 
     def build(self, delivery, shared, *, now):
         meeting = _meeting(delivery, shared)
@@ -146,47 +161,29 @@ class ChangeComposer(Composer):
         cancelled = meeting.status == Meeting.Status.CANCELLED
         context.update(cancelled=cancelled, old_local_start=format_local(old_start, zone))
         attachments = [] if cancelled else [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
-        return Message(
-            template=self.template, context=context, unsubscribe_kind=self.unsubscribe_kind, attachments=attachments
-        )
+        return self.message(delivery, context, attachments)
 
 
-class NudgeComposer(Composer):
+class NudgeComposer(MeetingComposer):
     template = "emails/nudge"
-    unsubscribe_kind = tokens.REMINDERS
-
-    def prepare(self, deliveries, *, now):
-        return _meetings_by_id(deliveries)
 
     def build(self, delivery, shared, *, now):
         meeting = _meeting(delivery, shared)
         if meeting.minutes_posted_at:
             raise Skip("minutes already posted")
-        if not _wants_meeting_mail(delivery):
-            raise Skip("member turned meeting emails off")
-        return Message(
-            template=self.template,
-            context=meeting_context(meeting, recipient_zone(delivery)),
-            unsubscribe_kind=self.unsubscribe_kind,
-        )
+        return self.message(delivery, meeting_context(meeting, recipient_zone(delivery)))
 
 
-class FollowupComposer(Composer):
+class FollowupComposer(MeetingComposer):
     template = "emails/followup"
-    unsubscribe_kind = tokens.REMINDERS
-
-    def prepare(self, deliveries, *, now):
-        return _meetings_by_id(deliveries)
 
     def build(self, delivery, shared, *, now):
         meeting = _meeting(delivery, shared)
         if not meeting.minutes_posted_at:
             raise Skip("no minutes posted")
-        if not _wants_meeting_mail(delivery):
-            raise Skip("member turned meeting emails off")
         context = meeting_context(meeting, recipient_zone(delivery))
         context["minutes_html"] = render_markdown(meeting.minutes)
-        return Message(template=self.template, context=context, unsubscribe_kind=self.unsubscribe_kind)
+        return self.message(delivery, context)
 
 
 class DigestComposer(Composer):
