@@ -119,3 +119,10 @@ def test_confirming_the_address_again_lifts_the_bounce(member):
     email_confirmed.send(sender=EmailAddress, request=None, email_address=member.emailaddress_set.get())
 
     assert not BouncedAddress.objects.exists()
+
+
+def test_preview_embeds_the_email_escaped_in_srcdoc(partnership_admin_client, member):
+    page = partnership_admin_client.get(preview_url(member)).content.decode()
+
+    # The rendered email is HTML already: unescaped, it would end the attribute and break the page.
+    assert 'srcdoc="&lt;!doctype html&gt;' in page
