@@ -204,7 +204,7 @@ def _manage_page(request: HttpRequest, coalition: Coalition, *, invite_form=None
         .order_by("created"),
         "memberships": Membership.objects.of(coalition)
         .with_people()
-        .order_by("-role", "user__profile__full_name", "user__email"),
+        .order_by("role", "user__profile__full_name", "user__email"),
         "open_invitations": open_invitations,
         "invite_form": invite_form or InvitationForm(),
         "roles": Membership.Role.choices,
