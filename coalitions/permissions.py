@@ -57,4 +57,8 @@ def can_create_coalition(user) -> bool:
 
 def forget_cached_roles(user) -> None:
     """Call after changing the user's memberships within one request."""
-    user.__dict__.pop("_coalition_roles", None)
+    # Not ``user.__dict__``: request.user is a lazy wrapper whose own __dict__ is not the user's.
+    try:
+        del user._coalition_roles
+    except AttributeError:
+        pass
