@@ -21,6 +21,10 @@ def invite_url(coalition):
     return reverse("coalitions:invite", args=[coalition.slug])
 
 
+def revoke_url(invitation):
+    return reverse("coalitions:revoke_invitation", args=[invitation.coalition.slug, invitation.pk])
+
+
 def accept_path(invitation):
     return reverse("coalitions:accept_invitation", args=[services.invitation_token(invitation)])
 
@@ -120,9 +124,7 @@ def test_admin_sees_open_invitations_but_not_used_ones(coalition_admin_client, c
 def test_admin_revokes_an_invitation_and_its_link_stops_working(
     coalition_admin_client, invitation, outsider_client, outsider
 ):
-    coalition_admin_client.post(
-        reverse("coalitions:revoke_invitation", args=[invitation.coalition.slug, invitation.pk])
-    )
+    coalition_admin_client.post(revoke_url(invitation))
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -133,9 +135,7 @@ def test_admin_revokes_an_invitation_and_its_link_stops_working(
 
 
 def test_member_cannot_revoke(member_client, invitation):
-    response = member_client.post(
-        reverse("coalitions:revoke_invitation", args=[invitation.coalition.slug, invitation.pk])
-    )
+    response = member_client.post(revoke_url(invitation))
 
     assert response.status_code == 403
     invitation.refresh_from_db()
