@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 
@@ -18,6 +19,7 @@ class CoalitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "created"
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_member_counts()
