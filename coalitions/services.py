@@ -132,56 +132,55 @@ def request_to_join(*, user: AbstractBaseUser, coalition: Coalition, message: st
         raise MembershipError(f"You already asked to join {coalition.name}; its admins will decide soon.") from None
 
 
-def _locked_join_request(join_request: JoinRequest) -> JoinRequest:
-    return JoinRequest.objects.select_for_update().select_related("coalition", "user").get(pk=join_request.pk)
+ALREADY_DECIDED = {
+    JoinRequest.Status.APPROVED: "This request was already approved; remove the member instead.",
+    JoinRequest.Status.REJECTED: "This request was already rejected.",
+}
 
 
-def _send_decision_after_commit(join_request: JoinRequest) -> None:
-    transaction.on_commit(lambda: join_request_decided.send(sender=JoinRequest, join_request=join_request))
+def _decide(*, by: AbstractBaseUser, join_request: JoinRequest, status: str) -> tuple[JoinRequest, bool]:
+    """Record a decision on the locked row; returns it and whether it changed.
+
+    Deciding the same way twice is a no-op and sends nothing.
+    Call inside a transaction. The signal goes out only after commit, so the email app never
+    tells someone about a decision that was rolled back.
+    """
+    if not permissions.can_manage_coalition(by, join_request.coalition):
+        raise PermissionDenied("Only this coalition's admins can decide on join requests.")
+    locked = JoinRequest.objects.select_for_update().select_related("coalition", "user").get(pk=join_request.pk)
+    if locked.status == status:
+        return locked, False
+    if not locked.is_pending:
+        raise MembershipError(ALREADY_DECIDED[locked.status])
+    locked.status = status
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    transaction.on_commit(lambda: join_request_decided.send(sender=JoinRequest, join_request=locked))
+    join_request.status, join_request.decided_at, join_request.decided_by = status, locked.decided_at, by
+    return locked, True
 
 
 def approve_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> Membership:
     """Approve a pending request and create the membership. Approving twice changes nothing more."""
-    if not permissions.can_manage_coalition(by, join_request.coalition):
-        raise PermissionDenied("Only this coalition's admins can decide on join requests.")
     with transaction.atomic():
-        locked = _locked_join_request(join_request)
-        if locked.status == JoinRequest.Status.APPROVED:
-            return Membership.objects.get_or_create(user=locked.user, coalition=locked.coalition)[0]
-        if locked.status == JoinRequest.Status.REJECTED:
-            raise MembershipError("This request was already rejected.")
+        locked, changed = _decide(by=by, join_request=join_request, status=JoinRequest.Status.APPROVED)
+        if not changed:
+            # A second click finds the membership the first one made; a stale form must not
+            # bring back someone who was removed since.
+            membership = Membership.objects.filter(user=locked.user, coalition=locked.coalition).first()
+            if membership is None:
+                raise MembershipError("This request was approved earlier, but the person has since left.")
+            return membership
         membership, _ = Membership.objects.get_or_create(user=locked.user, coalition=locked.coalition)
         ensure_profile(user=locked.user)
-        locked.status = JoinRequest.Status.APPROVED
-        locked.decided_at = timezone.now()
-        locked.decided_by = by
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
-        _send_decision_after_commit(locked)
-    _copy_decision(locked, join_request)
     return membership
 
 
 def reject_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:
     """Reject a pending request; the person may ask again later."""
-    if not permissions.can_manage_coalition(by, join_request.coalition):
-        raise PermissionDenied("Only this coalition's admins can decide on join requests.")
     with transaction.atomic():
-        locked = _locked_join_request(join_request)
-        if locked.status == JoinRequest.Status.REJECTED:
-            return locked
-        if locked.status == JoinRequest.Status.APPROVED:
-            raise MembershipError("This request was already approved; remove the member instead.")
-        locked.status = JoinRequest.Status.REJECTED
-        locked.decided_at = timezone.now()
-        locked.decided_by = by
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
-        _send_decision_after_commit(locked)
-    _copy_decision(locked, join_request)
-    return join_request
-
-
-def _copy_decision(source: JoinRequest, target: JoinRequest) -> None:
-    target.status, target.decided_at, target.decided_by = source.status, source.decided_at, source.decided_by
+        return _decide(by=by, join_request=join_request, status=JoinRequest.Status.REJECTED)[0]
 
 
 def withdraw_join_request(*, user: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:

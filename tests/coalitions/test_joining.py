@@ -156,6 +156,15 @@ def test_approving_twice_is_idempotent(
     assert len(decisions) == 1
 
 
+def test_a_stale_approval_does_not_bring_back_someone_who_left(coalition_admin, outsider, pending_request):
+    services.approve_join_request(by=coalition_admin, join_request=pending_request)
+    services.leave_coalition(user=outsider, coalition=pending_request.coalition)
+
+    with pytest.raises(MembershipError, match="has since left"):
+        services.approve_join_request(by=coalition_admin, join_request=pending_request)
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
 def test_rejection_creates_no_membership_and_signals(
     coalition_admin_client, outsider, pending_request, decisions, django_capture_on_commit_callbacks
 ):
