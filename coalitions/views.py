@@ -109,16 +109,13 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def coalition_edit(request: HttpRequest, slug: str) -> HttpResponse:
     coalition = _managed_coalition(request, slug)
-    form = CoalitionForm(request.POST or None, request.FILES or None, instance=coalition)
+    # The form validates against its own copy (validation writes onto its instance); the page
+    # keeps showing the saved name and links, and the service applies the cleaned data.
+    form = CoalitionForm(request.POST or None, request.FILES or None, instance=Coalition.objects.get(pk=coalition.pk))
     if request.method == "POST" and form.is_valid():
-        # The form only validated; the service writes (and tidies a replaced logo file).
-        coalition = services.update_coalition(
-            by=request.user, coalition=Coalition.objects.get(pk=coalition.pk), data=form.cleaned_data
-        )
+        coalition = services.update_coalition(by=request.user, coalition=coalition, data=form.cleaned_data)
         messages.success(request, "The coalition's profile was saved.")
         return redirect(coalition)
-    # A failed slug edit must not send the cancel link to a page that does not exist.
-    coalition.slug = slug
     return render(request, "coalitions/coalition_form.html", {"form": form, "coalition": coalition})
 
 

@@ -1,6 +1,7 @@
 """Inviting by email: signed single-use links that expire, can be revoked, and need the invited address."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -282,3 +283,27 @@ def test_membership_from_invitation_is_not_duplicated(outsider, coalition):
     services.accept_invitation(user=outsider, invitation=invitation)
 
     assert Membership.objects.filter(user=outsider, coalition=coalition).count() == 1
+
+
+def test_signed_out_invitee_signs_up_confirms_and_comes_back_to_accept(client, coalition, mailoutbox):
+    invitation = InvitationFactory(coalition=coalition, email="gina@example.org")
+    path = accept_path(invitation)
+    signup_page = client.get(f"{reverse('account_signup')}?next={path}").content.decode()
+    assert f'name="next" value="{path}"' in signup_page
+
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "gina@example.org",
+            "full_name": "Gina Gomez",
+            "password1": "a-long-unusual-pass-2026",
+            "password2": "a-long-unusual-pass-2026",
+            "next": path,
+        },
+    )
+    confirm = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mailoutbox[0].body).group(1)
+    response = client.post(confirm)
+
+    assert response.url == path
+    client.post(path)
+    assert Membership.objects.filter(user__email="gina@example.org", coalition=coalition).exists()
