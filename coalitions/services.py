@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -227,9 +228,8 @@ def invite_member(
     if role not in Membership.Role.values:
         raise MembershipError("Choose member or coalition admin.")
     email = email.strip().lower()
-    if Membership.objects.filter(coalition=coalition, user__emailaddress__email__iexact=email).exists() or (
-        Membership.objects.filter(coalition=coalition, user__email__iexact=email).exists()
-    ):
+    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
+    if Membership.objects.filter(holds_address, coalition=coalition).exists():
         raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
     with transaction.atomic():
         # Lock the coalition row so two admins inviting the same address at once cannot both succeed.
