@@ -51,7 +51,11 @@ def coalition_time_zone(user) -> str:
     """The zone a member gets when they have not chosen one: their first coalition's, else the default."""
     if not getattr(user, "is_authenticated", False):
         return DEFAULT_TIME_ZONE
-    memberships = sorted(user.memberships.all(), key=lambda m: m.joined)
+    memberships = user.memberships.all()
+    if "memberships" not in getattr(user, "_prefetched_objects_cache", {}):
+        # One query, not one per coalition: this runs on every signed-in request (the middleware).
+        memberships = memberships.select_related("coalition")
+    memberships = sorted(memberships, key=lambda m: m.joined)
     for membership in memberships:
         if is_valid_time_zone(membership.coalition.time_zone):
             return membership.coalition.time_zone

@@ -1,13 +1,16 @@
 """The member's own profile page and the public member pages."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from coalitions import services
-from coalitions.models import Profile
+from coalitions.models import Membership, Profile
 from coalitions.services import MembershipError
-from tests.factories import JoinRequestFactory
+from coalitions.timezones import coalition_time_zone
+from tests.factories import JoinRequestFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +136,12 @@ def test_anonymous_cannot_see_member_pages(client, member):
 
     assert response.status_code == 302
     assert reverse("account_login") in response.url
+
+
+def test_default_zone_is_the_first_joined_coalitions_in_one_query(member, other_coalition, django_assert_num_queries):
+    Membership.objects.filter(user=member).update(joined=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    MembershipFactory(user=member, coalition=other_coalition)  # Chicago, joined later
+    member.refresh_from_db()
+
+    with django_assert_num_queries(1):
+        assert coalition_time_zone(member) == "America/Denver"
