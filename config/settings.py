@@ -228,3 +228,11 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Uploads (practice attachments, meeting files): at most this many bytes each.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
+
+# --- coalitions ---
+# Extra signup fields (full name, job title) saved to the member's profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "coalitions.forms.SignupExtraForm"
+# How allauth names a person in its pages and emails: their full name, else their address.
+ACCOUNT_USER_DISPLAY = "coalitions.accounts.user_display"
+COALITION_LOGO_MAX_BYTES = env.int("COALITION_LOGO_MAX_KB", default=1024) * 1024
+MEMBER_DIRECTORY_PAGE_SIZE = 24
