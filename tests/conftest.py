@@ -10,12 +10,21 @@ Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``ot
 ``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
 """
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from coalitions.models import Membership
 from config.celery import app as celery_app
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+
+
+def pytest_configure(config):
+    # whitenoise warns on every request when STATIC_ROOT is missing (`make test` fills it).
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
