@@ -228,3 +228,10 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Uploads (practice attachments, meeting files): at most this many bytes each.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
+
+# --- meetings ---
+# Keeps every meeting series planned twelve months ahead (idempotent; once a day is plenty).
+CELERY_BEAT_SCHEDULE["meetings-extend-horizons"] = {
+    "task": "meetings.tasks.extend_horizons",
+    "schedule": 24 * 60 * 60,
+}
