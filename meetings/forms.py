@@ -129,7 +129,7 @@ class SeriesForm(forms.ModelForm):
         self.fields["time_zone"] = time_zone_field(help_text="Occurrences are planned in this zone.")
         self.fields["video_link"] = web_link_field("Video link", "Shown to signed-in members only.")
         self.fields["host_coalition"] = host_coalition_field(user)
-        self.fields["description"].help_text = "Copied to every occurrence; Markdown is not rendered here."
+        self.fields["description"].help_text = "Copied to every occurrence (Markdown)."
         if self.instance.pk:
             self.fields["reset_customized"] = forms.BooleanField(
                 required=False,

@@ -259,6 +259,18 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    def status_badge(self, now=None) -> tuple[str, str] | None:
+        """(label, badge css class) for lists and the meeting page; None while it is upcoming."""
+        if self.status == self.Status.CANCELLED:
+            return ("Cancelled", "badge-red")
+        if self.status == self.Status.HELD:
+            return ("Held", "badge-green")
+        if self.has_ended(now):
+            return ("Ended", "badge-grey")
+        if self.has_started(now):
+            return ("Happening now", "badge-amber")
+        return None
+
     def accepts_rsvps(self, now=None) -> bool:
         """Answers may change until the meeting starts; never for a cancelled or held meeting."""
         return self.status == self.Status.SCHEDULED and not self.has_started(now)

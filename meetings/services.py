@@ -78,7 +78,8 @@ def _check_series(series: MeetingSeries) -> None:
 
 
 # -- series --------------------------------------------------------------------------------------
-def _occurrence_values(series: MeetingSeries, day: date) -> dict:
+def occurrence_values(series: MeetingSeries, day: date) -> dict:
+    """The fields an occurrence takes from its series for the given local date."""
     start = recurrence.local_to_utc(day, series.local_start_time, series.time_zone)
     return {
         "occurrence_date": day,
@@ -134,7 +135,7 @@ def update_series(
     for meeting in future.order_by("start"):
         month = meeting.occurrence_date or meeting.local_start().date()
         day = recurrence.date_in_month(rule, *_month(month))
-        values = _occurrence_values(series, day)
+        values = occurrence_values(series, day)
         values["is_customized"] = False
         values["status"] = Meeting.Status.SCHEDULED if values["start"] > now else Meeting.Status.CANCELLED
         if _assign(meeting, values):
@@ -168,7 +169,7 @@ def extend_series_horizon(*, series: MeetingSeries, months: int = HORIZON_MONTHS
     taken = {_month(d) for d in series.meetings.exclude(occurrence_date=None).values_list("occurrence_date", flat=True)}
     missing = []
     for day in recurrence.occurrence_dates(recurrence.Rule.of(series), today, recurrence.add_months(today, months)):
-        values = _occurrence_values(series, day)
+        values = occurrence_values(series, day)
         if values["start"] > now and _month(day) not in taken:
             missing.append(Meeting(series=series, created_by_id=series.created_by_id, **values))
     if not missing:
