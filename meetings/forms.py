@@ -62,6 +62,7 @@ def host_coalition_field(user) -> forms.ModelChoiceField:
 
 
 class SeriesForm(forms.ModelForm):
+    video_link = web_link_field("Video link", "Shown to signed-in members only.")
     week_of_month = forms.TypedChoiceField(
         choices=WEEK_CHOICES,
         coerce=int,
@@ -127,7 +128,6 @@ class SeriesForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"] = time_zone_field(help_text="Occurrences are planned in this zone.")
-        self.fields["video_link"] = web_link_field("Video link", "Shown to signed-in members only.")
         self.fields["host_coalition"] = host_coalition_field(user)
         self.fields["description"].help_text = "Copied to every occurrence (Markdown)."
         if self.instance.pk:
