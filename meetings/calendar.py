@@ -7,7 +7,7 @@ calendars drop it.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -75,7 +75,7 @@ def _calendar(meetings: list[Meeting], *, include_private: bool, name: str | Non
     if name:
         cal.add("x-wr-calname", name)
         # Hints for subscribing apps (Apple, Outlook, Google honour one or the other).
-        cal.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+        cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
     for meeting in meetings:
