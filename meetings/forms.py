@@ -29,6 +29,7 @@ class HttpURLField(forms.URLField):
     """A web address: http or https only (no javascript:, ftp:, mailto:)."""
 
     default_validators = [http_url]
+    default_error_messages = {"invalid": "Enter a web address starting with http:// or https://."}
 
 
 def web_link_field(label: str, help_text: str = "") -> forms.URLField:

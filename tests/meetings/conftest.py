@@ -15,6 +15,12 @@ from tests.factories import MembershipFactory, UserFactory
 NOW = dt.datetime(2027, 1, 5, 15, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _long_sessions(settings):
+    # Clients log in at the real time, then tests travel to NOW and beyond: keep them signed in.
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24 * 365 * 20
+
+
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False):
