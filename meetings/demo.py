@@ -42,7 +42,8 @@ MINUTES = [
     "## Summary\n\nColorado walked through its curb-sensor RFP: two-step procurement, a 90-day pilot and "
     "data-ownership terms that others may reuse. North Texas shared the results of its ransomware tabletop.\n\n"
     "## Decisions\n\n- Publish the RFP template on the exchange.\n- Form a cybersecurity working group.\n\n"
-    "## Action items\n\n- **CSCA**: upload the RFP and evaluation rubric.\n- **NTXIA**: draft the working-group charter.",
+    "## Action items\n\n- **CSCA**: upload the RFP and evaluation rubric.\n"
+    "- **NTXIA**: draft the working-group charter.",
     "## Summary\n\nKC Digital Drive presented device lending across 40 library branches; Arizona showed early "
     "heat-sensor readings from bus stops.\n\n## Decisions\n\n- Share the lending policy as a practice.\n\n"
     "## Action items\n\n- **KCDD**: post the policy and outcome data.\n- **ASCC**: report again after summer.",
@@ -122,8 +123,10 @@ def seed(*, people, practices, stdout):
             meeting.rsvps.get_or_create(user=user, defaults={"answer": "yes"})
         if not meeting.minutes:
             services.post_minutes(
-                meeting=meeting, by=admin, minutes=minutes, recording_link="https://video.example.org/recordings/"
-                f"{day:%Y-%m}"
+                meeting=meeting,
+                by=admin,
+                minutes=minutes,
+                recording_link=f"https://video.example.org/recordings/{day:%Y-%m}",
             )
 
     upcoming = list(series.meetings.upcoming(now).filter(status=Meeting.Status.SCHEDULED)[:2])

@@ -9,7 +9,7 @@ from practices.uploads import validate_upload
 
 from . import recurrence
 from .models import RSVP, MeetingFile, MeetingSeries
-from .services import http_url
+from .services import SERIES_FIELDS, http_url
 
 WEEK_CHOICES = [("", "—"), (1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (recurrence.LAST, "Last")]
 WEEKDAY_CHOICES = [("", "—")] + [
@@ -70,9 +70,7 @@ class SeriesForm(forms.ModelForm):
         required=False,
         empty_value=None,
         label="Week of the month",
-        error_messages={
-            "invalid_choice": "Choose the first to fourth week, or the last: not every month has a fifth."
-        },
+        error_messages={"invalid_choice": "Choose the first to fourth week, or the last: not every month has a fifth."},
     )
     weekday = forms.TypedChoiceField(
         choices=WEEKDAY_CHOICES,
@@ -109,20 +107,7 @@ class SeriesForm(forms.ModelForm):
 
     class Meta:
         model = MeetingSeries
-        fields = [
-            "title",
-            "description",
-            "rule_kind",
-            "week_of_month",
-            "weekday",
-            "day_of_month",
-            "local_start_time",
-            "duration_minutes",
-            "time_zone",
-            "video_link",
-            "host_coalition",
-            "reminder_audience",
-        ]
+        fields = list(SERIES_FIELDS)
         widgets = {"rule_kind": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 4})}
         labels = {"rule_kind": "Repeats on", "reminder_audience": "Reminders go to"}
 
@@ -188,7 +173,12 @@ class MeetingTimeForm(forms.Form):
     @classmethod
     def initial_for(cls, meeting) -> dict:
         start, end = meeting.local_start(), meeting.local_end()
-        return {"date": start.date(), "start_time": start.time(), "end_time": end.time(), "time_zone": meeting.time_zone}
+        return {
+            "date": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "time_zone": meeting.time_zone,
+        }
 
 
 class MeetingDetailsForm(forms.Form):
@@ -216,9 +206,7 @@ class AgendaItemForm(forms.Form):
     duration_minutes = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_MEETING_MINUTES, label="Minutes", widget=forms.NumberInput
     )
-    presenting_coalition = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Presented by"
-    )
+    presenting_coalition = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Presented by")
     practice = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Practice discussed")
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

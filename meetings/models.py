@@ -295,7 +295,7 @@ class Meeting(models.Model):
 
     # -- RSVPs (read from the prefetch of ``with_page_details``) -----------------------------
     def rsvp_counts(self) -> dict[str, int]:
-        counts = {answer: 0 for answer in RSVP.Answer.values}
+        counts = dict.fromkeys(RSVP.Answer.values, 0)
         for rsvp in self.rsvps.all():
             counts[rsvp.answer] += 1
         return counts

@@ -240,26 +240,38 @@ def move_meeting(
     return meeting
 
 
+def _change_status(meeting: Meeting, *, allowed: bool, refusal: str, status: str, change: str) -> Meeting:
+    if not allowed:
+        raise ValidationError(refusal)
+    _assign(meeting, {"status": status, "is_customized": True})
+    _announce(meeting, change)
+    return meeting
+
+
 @transaction.atomic
 def cancel_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
     """Cancel one meeting. It stays listed (marked cancelled) so calendars remove it."""
     meeting = _locked(meeting)
-    if meeting.status != Meeting.Status.SCHEDULED or meeting.has_ended(now):
-        raise ValidationError("Only a scheduled meeting that has not ended can be cancelled.")
-    _assign(meeting, {"status": Meeting.Status.CANCELLED, "is_customized": True})
-    _announce(meeting, "cancelled")
-    return meeting
+    return _change_status(
+        meeting,
+        allowed=meeting.status == Meeting.Status.SCHEDULED and not meeting.has_ended(now),
+        refusal="Only a scheduled meeting that has not ended can be cancelled.",
+        status=Meeting.Status.CANCELLED,
+        change="cancelled",
+    )
 
 
 @transaction.atomic
 def reinstate_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
     """Undo a cancellation, as long as the meeting has not started."""
     meeting = _locked(meeting)
-    if meeting.status != Meeting.Status.CANCELLED or meeting.has_started(now):
-        raise ValidationError("Only a cancelled meeting that has not started can be reinstated.")
-    _assign(meeting, {"status": Meeting.Status.SCHEDULED, "is_customized": True})
-    _announce(meeting, "reinstated")
-    return meeting
+    return _change_status(
+        meeting,
+        allowed=meeting.is_cancelled and not meeting.has_started(now),
+        refusal="Only a cancelled meeting that has not started can be reinstated.",
+        status=Meeting.Status.SCHEDULED,
+        change="reinstated",
+    )
 
 
 @transaction.atomic

@@ -58,6 +58,20 @@ def _add_service_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _submit(request, form, call, done):
+    """Once the form is valid, call the service; a refusal lands on the form (None is returned),
+    success is announced with ``done`` (a message, or a function of the result)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as exc:
+        _add_service_error(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
+
+
 # -- members' pages ------------------------------------------------------------------------------
 def meeting_list(request):
     user = request.user
@@ -231,14 +245,14 @@ def series_detail(request, pk):
 def series_create(request):
     _require_scheduler(request.user)
     form = SeriesForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            series = services.create_series(created_by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, f"“{series.title}” is scheduled for the next twelve months.")
-            return redirect(series)
+    series = _submit(
+        request,
+        form,
+        lambda data: services.create_series(created_by=request.user, data=data),
+        lambda created: f"“{created.title}” is scheduled for the next twelve months.",
+    )
+    if series is not None:
+        return redirect(series)
     return render(request, "meetings/series_form.html", {"form": form, "series": None})
 
 
@@ -248,17 +262,18 @@ def series_edit(request, pk):
     if not series.can_manage(request.user):
         raise PermissionDenied("Only partnership admins and the host coalition's admins can edit this series.")
     form = SeriesForm(request.POST or None, instance=series, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.SERIES_FIELDS}
-        try:
-            changed = services.update_series(
-                series=series, data=data, reset_customized=form.cleaned_data.get("reset_customized", False)
-            )
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, f"Series saved; {changed} upcoming meeting{'s' if changed != 1 else ''} updated.")
-            return redirect(series)
+    changed = _submit(
+        request,
+        form,
+        lambda data: services.update_series(
+            series=series,
+            data={name: data[name] for name in services.SERIES_FIELDS},
+            reset_customized=data.get("reset_customized", False),
+        ),
+        lambda count: f"Series saved; {count} upcoming meeting{'s' if count != 1 else ''} updated.",
+    )
+    if changed is not None:
+        return redirect(series)
     # The form edited the instance in place while validating; show the stored series again.
     series.refresh_from_db()
     return render(request, "meetings/series_form.html", {"form": form, "series": series})
@@ -269,14 +284,14 @@ def series_edit(request, pk):
 def meeting_schedule(request):
     _require_scheduler(request.user)
     form = ScheduleMeetingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.schedule_meeting(created_by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, "Meeting scheduled. Add an agenda when you are ready.")
-            return redirect(meeting)
+    meeting = _submit(
+        request,
+        form,
+        lambda data: services.schedule_meeting(created_by=request.user, data=data),
+        "Meeting scheduled. Add an agenda when you are ready.",
+    )
+    if meeting is not None:
+        return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "heading": "Schedule a meeting"})
 
 
@@ -290,14 +305,8 @@ def meeting_edit(request, pk):
         "host_coalition": meeting.host_coalition,
     }
     form = MeetingDetailsForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_meeting(meeting=meeting, data=form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, "Meeting details saved.")
-            return redirect(meeting)
+    if _submit(request, form, lambda data: services.update_meeting(meeting=meeting, data=data), "Details saved."):
+        return redirect(meeting)
     return render(
         request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Edit meeting details"}
     )
@@ -307,15 +316,16 @@ def meeting_edit(request, pk):
 def meeting_move(request, pk):
     meeting = _managed_meeting(request, pk)
     form = MeetingTimeForm(request.POST or None, initial=MeetingTimeForm.initial_for(meeting))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_meeting(meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"])
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, "Meeting moved. Calendars that subscribed or imported it will update.")
-            return redirect(meeting)
+    moved = _submit(
+        request,
+        form,
+        lambda data: services.move_meeting(
+            meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
+        ),
+        "Meeting moved. Calendars that subscribed to or imported it will update.",
+    )
+    if moved:
+        return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Move meeting"})
 
 
@@ -369,7 +379,9 @@ def _agenda_choices(meeting):
     coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
     linked = meeting.agenda_items.exclude(practice=None).values("practice_id")
     practices = list(
-        (Practice.objects.published() | Practice.objects.filter(pk__in=linked)).order_by("title").values_list("pk", "title")
+        (Practice.objects.published() | Practice.objects.filter(pk__in=linked))
+        .order_by("title")
+        .values_list("pk", "title")
     )
     return {"coalition_choices": coalitions, "practice_choices": practices}
 
@@ -413,20 +425,19 @@ def meeting_minutes(request, pk):
     meeting = _managed_meeting(request, pk)
     initial = {"minutes": meeting.minutes, "recording_link": meeting.recording_link}
     form = MinutesForm(request.POST or None, request.FILES or None, initial=initial, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.post_minutes(
-                meeting=meeting,
-                by=request.user,
-                minutes=data["minutes"],
-                recording_link=data["recording_link"],
-                new_files=data["files"],
-                remove_file_ids=[f.pk for f in data.get("remove_files", [])],
-            )
-        except ValidationError as exc:
-            _add_service_error(form, exc)
-        else:
-            messages.success(request, "Minutes, recording and files saved.")
-            return redirect(meeting)
+    saved = _submit(
+        request,
+        form,
+        lambda data: services.post_minutes(
+            meeting=meeting,
+            by=request.user,
+            minutes=data["minutes"],
+            recording_link=data["recording_link"],
+            new_files=data["files"],
+            remove_file_ids=[f.pk for f in data.get("remove_files", [])],
+        ),
+        "Minutes, recording and files saved.",
+    )
+    if saved:
+        return redirect(meeting)
     return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})

@@ -19,7 +19,9 @@ SUMMER_START = dt.datetime(2027, 7, 13, 17, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def meeting(coalition):
     meeting = MeetingFactory(start=SUMMER_START, end=SUMMER_START + dt.timedelta(minutes=90))
-    AgendaItemFactory(meeting=meeting, title="Curb sensors case study", duration_minutes=20, presenting_coalition=coalition)
+    AgendaItemFactory(
+        meeting=meeting, title="Curb sensors case study", duration_minutes=20, presenting_coalition=coalition
+    )
     return meeting
 
 
@@ -98,7 +100,9 @@ def test_feed_lists_upcoming_meetings_with_cancelled_ones_marked(client, member,
     cancelled = MeetingFactory(title="Cancelled call", start=SUMMER_START + dt.timedelta(days=30),
                                end=SUMMER_START + dt.timedelta(days=30, hours=1))  # fmt: skip
     services.cancel_meeting(meeting=cancelled)
-    long_ago = MeetingFactory(start=dt.datetime(2020, 1, 1, tzinfo=dt.UTC), end=dt.datetime(2020, 1, 1, 1, tzinfo=dt.UTC))
+    long_ago = MeetingFactory(
+        start=dt.datetime(2020, 1, 1, tzinfo=dt.UTC), end=dt.datetime(2020, 1, 1, 1, tzinfo=dt.UTC)
+    )
     response = client.get(feed_url(member))
     assert response.status_code == 200
     cal = Calendar.from_ical(response.content)

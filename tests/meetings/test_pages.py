@@ -170,7 +170,9 @@ def test_minutes_form_posts_minutes_and_a_file_that_members_can_download(
     coalition_admin_client, member_client, client, other_member_client, coalition
 ):
     meeting = past_meeting(host_coalition=coalition)
-    upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+    upload = SimpleUploadedFile(
+        "slides.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf"
+    )
     response = coalition_admin_client.post(
         reverse("meetings:minutes", args=[meeting.pk]),
         {"minutes": "## Decisions\n\n<script>alert(1)</script>Adopt it.", "recording_link": "https://v.example.org/1",
@@ -212,7 +214,9 @@ def test_a_file_of_another_meeting_is_404(member_client):
     meeting, other = past_meeting(), MeetingFactory()
     from meetings.models import MeetingFile
 
-    stored = MeetingFile.objects.create(meeting=other, file="x.txt", original_name="x.txt", content_type="text/plain", size=1)
+    stored = MeetingFile.objects.create(
+        meeting=other, file="x.txt", original_name="x.txt", content_type="text/plain", size=1
+    )
     assert member_client.get(reverse("meetings:file", args=[meeting.pk, stored.pk])).status_code == 404
 
 
@@ -220,7 +224,9 @@ def test_outsider_cannot_download_files(outsider_client):
     from meetings.models import MeetingFile
 
     meeting = past_meeting()
-    stored = MeetingFile.objects.create(meeting=meeting, file="x.txt", original_name="x.txt", content_type="text/plain", size=1)
+    stored = MeetingFile.objects.create(
+        meeting=meeting, file="x.txt", original_name="x.txt", content_type="text/plain", size=1
+    )
     assert outsider_client.get(stored.get_absolute_url()).status_code == 403
 
 

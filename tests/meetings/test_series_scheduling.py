@@ -70,7 +70,9 @@ def test_a_last_friday_series(partnership_admin, frozen_now):
 def test_a_day_31_series_meets_on_the_last_day_of_short_months(partnership_admin, frozen_now):
     created = services.create_series(
         created_by=partnership_admin,
-        data=series_data(rule_kind=MeetingSeries.RuleKind.DAY_OF_MONTH, week_of_month=None, weekday=None, day_of_month=31),
+        data=series_data(
+            rule_kind=MeetingSeries.RuleKind.DAY_OF_MONTH, week_of_month=None, weekday=None, day_of_month=31
+        ),
     )
     dates = {m.occurrence_date.month: m.occurrence_date for m in created.meetings.all()}
     assert dates[2] == dt.date(2027, 2, 28)

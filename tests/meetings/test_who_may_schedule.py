@@ -143,7 +143,9 @@ def test_visitor_cannot_create_a_series(client, db):
 def test_coalition_admin_creates_a_series_only_for_their_own_coalition(
     coalition_admin_client, coalition, other_coalition
 ):
-    refused = coalition_admin_client.post(reverse("meetings:series_create"), series_post(host_coalition=other_coalition.pk))
+    refused = coalition_admin_client.post(
+        reverse("meetings:series_create"), series_post(host_coalition=other_coalition.pk)
+    )
     assert refused.status_code == 200 and refused.context["form"].errors["host_coalition"]
     partnership_wide = coalition_admin_client.post(reverse("meetings:series_create"), series_post())
     assert partnership_wide.context["form"].errors["host_coalition"]
@@ -161,7 +163,9 @@ def test_admin_of_another_coalition_cannot_edit_a_hosted_series(other_admin_clie
 
 
 def test_member_cannot_edit_a_series(member_client, hosted_series):
-    assert member_client.post(reverse("meetings:series_edit", args=[hosted_series.pk]), series_post()).status_code == 403
+    assert (
+        member_client.post(reverse("meetings:series_edit", args=[hosted_series.pk]), series_post()).status_code == 403
+    )
 
 
 def test_partnership_admin_creates_a_series_and_sees_its_meetings(partnership_admin_client, frozen_now):
