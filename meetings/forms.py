@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from coalitions import permissions
 from coalitions.models import Coalition
-from coalitions.timezones import time_zone_choices
+from coalitions.timezones import effective_time_zone, time_zone_choices
 from practices.models import FocusArea
 from practices.uploads import validate_upload
 
@@ -116,6 +116,9 @@ class SeriesForm(forms.ModelForm):
         self.fields["time_zone"] = time_zone_field(help_text="Occurrences are planned in this zone.")
         self.fields["host_coalition"] = host_coalition_field(user)
         self.fields["description"].help_text = "Copied to every occurrence (Markdown)."
+        if not self.instance.pk:
+            self.initial.setdefault("duration_minutes", 60)
+            self.initial.setdefault("time_zone", effective_time_zone(user))
         if self.instance.pk:
             self.fields["reset_customized"] = forms.BooleanField(
                 required=False,
@@ -196,8 +199,9 @@ class ScheduleMeetingForm(MeetingDetailsForm, MeetingTimeForm):
 
     field_order = ["title", "description", "date", "start_time", "end_time", "time_zone", "video_link"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.initial.setdefault("time_zone", effective_time_zone(user))
         self.order_fields(self.field_order)
 
 
