@@ -236,3 +236,10 @@ ACCOUNT_SIGNUP_FORM_CLASS = "coalitions.forms.SignupExtraForm"
 ACCOUNT_USER_DISPLAY = "coalitions.accounts.user_display"
 COALITION_LOGO_MAX_BYTES = env.int("COALITION_LOGO_MAX_KB", default=1024) * 1024
 MEMBER_DIRECTORY_PAGE_SIZE = 24
+
+# --- meetings ---
+# Keeps every meeting series planned twelve months ahead (idempotent; once a day is plenty).
+CELERY_BEAT_SCHEDULE["meetings-extend-horizons"] = {
+    "task": "meetings.tasks.extend_horizons",
+    "schedule": 24 * 60 * 60,
+}
