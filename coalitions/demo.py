@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from .models import Coalition, Membership, Profile
+from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_DOMAIN = "demo.smartregions.org"
@@ -155,13 +155,31 @@ def seed(*, stdout) -> DemoPeople:
                 people.admins[coalition.slug] = user
             else:
                 people.members.setdefault(coalition.slug, []).append(user)
+    _seed_pending_business(people)
     stdout.write(f"Coalitions: {len(people.coalitions)}; people: {len(people.everyone)}.")
     return people
+
+
+def _seed_pending_business(people: DemoPeople) -> None:
+    """Something on Colorado's manage page: one person asking to join, one open invitation."""
+    colorado = people.coalitions["colorado"]
+    applicant = _user(f"applicant@{DEMO_DOMAIN}", "Jamie Cole", "Traffic Operations Engineer, City of Aurora")
+    if not Membership.objects.filter(user=applicant, coalition=colorado).exists():
+        JoinRequest.objects.get_or_create(
+            user=applicant,
+            coalition=colorado,
+            status=JoinRequest.Status.PENDING,
+            defaults={"message": "Aurora is piloting adaptive signals on Colfax and would like to compare notes."},
+        )
+    invitee = f"invitee@{DEMO_DOMAIN}"
+    if not Invitation.objects.open().filter(coalition=colorado, email=invitee).exists():
+        Invitation.objects.create(coalition=colorado, email=invitee, invited_by=people.admins["colorado"])
 
 
 def print_accounts(people: DemoPeople, *, stdout, style) -> None:
     stdout.write(style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
     stdout.write(f"  partnership admin  {people.partnership_admin.email}")
+    stdout.write(f"  not yet a member   applicant@{DEMO_DOMAIN} (asked to join Colorado)")
     for slug, coalition in people.coalitions.items():
         stdout.write(f"  {coalition.short_name:<6} admin     {people.admins[slug].email}")
         for member in people.members[slug]:

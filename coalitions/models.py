@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,10 +48,24 @@ class Coalition(models.Model):
     def get_absolute_url(self):
         return reverse("coalitions:detail", args=[self.slug])
 
+    @property
+    def logo_url(self) -> str:
+        """The logo through our view (media is never public); the file name busts caches on change."""
+        if not self.logo:
+            return ""
+        return f"{reverse('coalitions:logo', args=[self.slug])}?v={self.logo.name.rsplit('/', 1)[-1]}"
+
 
 class MembershipQuerySet(models.QuerySet):
     def admins(self):
         return self.filter(role=Membership.Role.ADMIN)
+
+    def of(self, coalition):
+        return self.filter(coalition=coalition)
+
+    def with_people(self):
+        """Rows ready to show a person: user, profile and coalition in the same query."""
+        return self.select_related("user__profile", "coalition")
 
 
 class Membership(models.Model):
@@ -77,6 +92,11 @@ class Membership(models.Model):
         return self.role == self.Role.ADMIN
 
 
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
 class JoinRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -93,6 +113,8 @@ class JoinRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = JoinRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         constraints = [
@@ -105,9 +127,19 @@ class JoinRequest(models.Model):
     def __str__(self):
         return f"{self.user} → {self.coalition} ({self.status})"
 
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
 
 def default_invitation_expiry():
     return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Not accepted, not revoked and not expired: the link still works."""
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
 
 
 class Invitation(models.Model):
@@ -125,6 +157,8 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
 
@@ -139,6 +173,50 @@ class Invitation(models.Model):
     def is_usable(self):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
+    @property
+    def state(self) -> str:
+        """What happened to the invitation, in words a person reads."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "open"
+
+
+class ProfileQuerySet(models.QuerySet):
+    def members(self):
+        """People who belong to at least one coalition (the member directory)."""
+        # A subquery, not a join: a person in three coalitions is still one row.
+        return self.filter(user__in=Membership.objects.values("user"), user__is_active=True)
+
+    def in_coalition(self, coalition):
+        return self.filter(user__in=Membership.objects.filter(coalition=coalition).values("user"))
+
+    def search(self, query: str):
+        """Every word must match the name, the job title or one of the person's coalitions."""
+        qs = self
+        for word in query.split()[:10]:
+            in_coalition = Membership.objects.filter(
+                Q(coalition__name__icontains=word) | Q(coalition__short_name__icontains=word)
+            ).values("user")
+            qs = qs.filter(Q(full_name__icontains=word) | Q(job_title__icontains=word) | Q(user__in=in_coalition))
+        return qs
+
+    def for_directory(self):
+        """Ordered by name, with user and coalitions loaded in a fixed number of queries."""
+        return (
+            self.select_related("user")
+            .prefetch_related(
+                models.Prefetch(
+                    "user__memberships",
+                    queryset=Membership.objects.select_related("coalition").order_by("coalition__name"),
+                )
+            )
+            .order_by(Lower("full_name"), "user__email")
+        )
+
 
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
@@ -146,8 +224,13 @@ class Profile(models.Model):
     job_title = models.CharField(max_length=150, blank=True)
     time_zone = models.CharField(max_length=64, blank=True, help_text="IANA zone; blank means the coalition's.")
 
+    objects = ProfileQuerySet.as_manager()
+
     def __str__(self):
         return self.full_name or self.user.email
+
+    def get_absolute_url(self):
+        return reverse("coalitions:member", args=[self.user_id])
 
     @property
     def display_name(self):

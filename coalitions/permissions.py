@@ -4,6 +4,8 @@ The helpers take the objects they judge and read only ids from them, so higher a
 (practices, meetings) can ask about their own objects without this app importing them.
 """
 
+import contextlib
+
 from allauth.account.models import EmailAddress
 
 from .models import Membership
@@ -57,4 +59,6 @@ def can_create_coalition(user) -> bool:
 
 def forget_cached_roles(user) -> None:
     """Call after changing the user's memberships within one request."""
-    user.__dict__.pop("_coalition_roles", None)
+    # Not ``user.__dict__``: request.user is a lazy wrapper whose own __dict__ is not the user's.
+    with contextlib.suppress(AttributeError):
+        del user._coalition_roles

@@ -44,8 +44,25 @@ def effective_time_zone(user) -> str:
     profile = getattr(user, "profile", None)
     if profile is not None and profile.time_zone and is_valid_time_zone(profile.time_zone):
         return profile.time_zone
-    memberships = sorted(user.memberships.all(), key=lambda m: m.joined)
+    return coalition_time_zone(user)
+
+
+def coalition_time_zone(user) -> str:
+    """The zone a member gets when they have not chosen one: their first coalition's, else the default."""
+    if not getattr(user, "is_authenticated", False):
+        return DEFAULT_TIME_ZONE
+    memberships = user.memberships.all()
+    if "memberships" not in getattr(user, "_prefetched_objects_cache", {}):
+        # One query, not one per coalition: this runs on every signed-in request (the middleware).
+        memberships = memberships.select_related("coalition")
+    memberships = sorted(memberships, key=lambda m: m.joined)
     for membership in memberships:
         if is_valid_time_zone(membership.coalition.time_zone):
             return membership.coalition.time_zone
     return DEFAULT_TIME_ZONE
+
+
+def time_zone_label(name: str) -> str:
+    """'Mountain — Denver (America/Denver)' for the US zones, the IANA name otherwise."""
+    labels = dict(US_TIME_ZONES)
+    return f"{labels[name]} ({name})" if name in labels else name.replace("_", " ")

@@ -4,9 +4,35 @@ from . import views
 
 app_name = "coalitions"
 
+# Fixed words come before <slug:slug>/; CoalitionForm refuses them as slugs (RESERVED_SLUGS).
 urlpatterns = [
     path("", views.coalition_list, name="list"),
+    path("new/", views.coalition_create, name="create"),
     path("members/", views.directory, name="directory"),
+    path("members/<int:user_id>/", views.member_detail, name="member"),
     path("profile/", views.profile, name="profile"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("requests/<int:pk>/withdraw/", views.withdraw_request, name="withdraw_request"),
     path("<slug:slug>/", views.coalition_detail, name="detail"),
+    path("<slug:slug>/edit/", views.coalition_edit, name="edit"),
+    path("<slug:slug>/logo/", views.coalition_logo, name="logo"),
+    path("<slug:slug>/join/", views.join, name="join"),
+    path("<slug:slug>/leave/", views.leave, name="leave"),
+    path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/invitations/", views.invite, name="invite"),
+    path("<slug:slug>/invitations/<int:pk>/revoke/", views.revoke, name="revoke_invitation"),
+    path(
+        "<slug:slug>/requests/<int:pk>/approve/",
+        views.decide_request,
+        {"decision": "approve"},
+        name="approve_request",
+    ),
+    path(
+        "<slug:slug>/requests/<int:pk>/reject/",
+        views.decide_request,
+        {"decision": "reject"},
+        name="reject_request",
+    ),
+    path("<slug:slug>/members/<int:pk>/role/", views.change_role, name="change_role"),
+    path("<slug:slug>/members/<int:pk>/remove/", views.remove_member, name="remove_member"),
 ]

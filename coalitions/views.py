@@ -1,24 +1,375 @@
+"""Pages for coalitions, joining, invitations, member management, the directory and profiles.
+
+Each view parses input with a form, asks ``coalitions.permissions`` in one line, calls one
+service or queryset, and renders or redirects. Services raise ``MembershipError`` for states a
+person can fix (shown as a message) and ``PermissionDenied`` for roles (a 403 page).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from .models import Coalition, Membership
+from . import permissions, services
+from .forms import CoalitionForm, DirectoryFilterForm, InvitationForm, JoinRequestForm, ProfileForm, RoleForm
+from .models import Coalition, Invitation, JoinRequest, Membership, Profile
+from .services import MembershipError
+from .timezones import coalition_time_zone, effective_time_zone, time_zone_label
+
+LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+MEMBERS_ONLY = "The member directory and member pages are open to members of a coalition."
 
 
-def coalition_list(request):
-    return render(request, "coalitions/list.html", {"coalitions": Coalition.objects.with_member_counts()})
+def _run(request: HttpRequest, service: Callable[..., Any], **kwargs) -> Any | None:
+    """Call a service; a ``MembershipError`` becomes an error message and ``None``."""
+    try:
+        return service(**kwargs)
+    except MembershipError as exc:
+        messages.error(request, str(exc))
+        return None
 
 
-def coalition_detail(request, slug):
+def _managed_coalition(request: HttpRequest, slug: str) -> Coalition:
     coalition = get_object_or_404(Coalition, slug=slug)
-    return render(request, "coalitions/detail.html", {"coalition": coalition})
+    if not permissions.can_manage_coalition(request.user, coalition):
+        raise PermissionDenied(f"Only the admins of {coalition.name} can do that.")
+    return coalition
+
+
+def _members_only(request: HttpRequest) -> HttpResponse | None:
+    """The friendly 403 for signed-in people who belong to no coalition yet."""
+    if permissions.is_member(request.user):
+        return None
+    return render(request, "coalitions/members_only.html", {"reason": MEMBERS_ONLY}, status=403)
+
+
+# --- Coalitions -----------------------------------------------------------------------------------
+
+
+def coalition_list(request: HttpRequest) -> HttpResponse:
+    coalitions = Coalition.objects.with_member_counts()
+    pending_ids = set()
+    if request.user.is_authenticated:
+        pending_ids = set(
+            JoinRequest.objects.pending().filter(user=request.user).values_list("coalition_id", flat=True)
+        )
+    context = {
+        "coalitions": coalitions,
+        "my_ids": permissions.coalition_ids(request.user),
+        "pending_ids": pending_ids,
+        "can_create": permissions.can_create_coalition(request.user),
+    }
+    return render(request, "coalitions/list.html", context)
+
+
+def coalition_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    coalition = get_object_or_404(Coalition.objects.with_member_counts(), slug=slug)
+    user = request.user
+    memberships = Membership.objects.of(coalition).with_people().order_by("user__profile__full_name", "user__email")
+    context = {
+        "coalition": coalition,
+        # Who runs the coalition is shown to anyone signed in (they decide join requests);
+        # the full member list only to members of the partnership.
+        "admins": list(memberships.admins()) if user.is_authenticated else [],
+        "members": list(memberships) if permissions.is_member(user) else None,
+        "membership": Membership.objects.filter(user=user, coalition=coalition).first()
+        if user.is_authenticated
+        else None,
+        "pending_request": JoinRequest.objects.pending().filter(user=user, coalition=coalition).first()
+        if user.is_authenticated
+        else None,
+        "can_manage": permissions.can_manage_coalition(user, coalition),
+        "is_verified": permissions.has_verified_email(user),
+        "join_form": JoinRequestForm(),
+    }
+    return render(request, "coalitions/detail.html", context)
 
 
 @login_required
-def directory(request):
-    memberships = Membership.objects.select_related("user__profile", "coalition")
-    return render(request, "coalitions/directory.html", {"memberships": memberships})
+def coalition_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_coalition(request.user):
+        raise PermissionDenied("Only partnership admins can create coalitions.")
+    form = CoalitionForm(request.POST or None, request.FILES or None, initial={"time_zone": "America/Chicago"})
+    if request.method == "POST" and form.is_valid():
+        coalition = services.create_coalition(by=request.user, data=form.cleaned_data)
+        messages.success(request, f"{coalition.name} was created. Invite its first admin from the manage page.")
+        return redirect("coalitions:manage", slug=coalition.slug)
+    return render(request, "coalitions/coalition_form.html", {"form": form, "coalition": None})
 
 
 @login_required
-def profile(request):
-    return render(request, "coalitions/profile.html", {})
+def coalition_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    coalition = _managed_coalition(request, slug)
+    # The form validates against its own copy (validation writes onto its instance); the page
+    # keeps showing the saved name and links, and the service applies the cleaned data.
+    form = CoalitionForm(request.POST or None, request.FILES or None, instance=Coalition.objects.get(pk=coalition.pk))
+    if request.method == "POST" and form.is_valid():
+        coalition = services.update_coalition(by=request.user, coalition=coalition, data=form.cleaned_data)
+        messages.success(request, "The coalition's profile was saved.")
+        return redirect(coalition)
+    return render(request, "coalitions/coalition_form.html", {"form": form, "coalition": coalition})
+
+
+def coalition_logo(request: HttpRequest, slug: str) -> FileResponse:
+    """Logos are public, like the coalition's page, but still come through a view (media is not served)."""
+    coalition = get_object_or_404(Coalition, slug=slug)
+    content_type = LOGO_CONTENT_TYPES.get(coalition.logo.name.rsplit(".", 1)[-1].lower()) if coalition.logo else None
+    if content_type is None:
+        raise Http404("No logo")
+    try:
+        handle = coalition.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404("Logo file missing") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- Joining, leaving -----------------------------------------------------------------------------
+
+
+@login_required
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    coalition = get_object_or_404(Coalition, slug=slug)
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        join_request = _run(
+            request,
+            services.request_to_join,
+            user=request.user,
+            coalition=coalition,
+            message=form.cleaned_data["message"],
+        )
+        if join_request:
+            messages.success(request, f"Your request to join {coalition.name} was sent to its admins.")
+        return redirect(coalition)
+    return render(
+        request,
+        "coalitions/join.html",
+        {"coalition": coalition, "form": form, "is_verified": permissions.has_verified_email(request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
+    join_request = get_object_or_404(JoinRequest.objects.select_related("coalition"), pk=pk, user=request.user)
+    if _run(request, services.withdraw_join_request, user=request.user, join_request=join_request):
+        messages.success(request, f"Your request to join {join_request.coalition.name} was withdrawn.")
+    return redirect("coalitions:profile" if request.POST.get("next") == "profile" else join_request.coalition)
+
+
+@login_required
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    coalition = get_object_or_404(Coalition, slug=slug)
+    membership = get_object_or_404(Membership, user=request.user, coalition=coalition)
+    if request.method == "POST":
+        try:
+            services.leave_coalition(user=request.user, coalition=coalition)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+            return redirect(coalition)
+        messages.success(request, f"You left {coalition.name}.")
+        return redirect("coalitions:profile")
+    return render(request, "coalitions/leave.html", {"coalition": coalition, "membership": membership})
+
+
+# --- Managing a coalition -------------------------------------------------------------------------
+
+
+def _manage_page(request: HttpRequest, coalition: Coalition, *, invite_form=None, status=200) -> HttpResponse:
+    open_invitations = list(Invitation.objects.open().filter(coalition=coalition).select_related("invited_by__profile"))
+    for invitation in open_invitations:
+        invitation.accept_url = services.invitation_accept_url(invitation)
+    context = {
+        "coalition": coalition,
+        "pending": JoinRequest.objects.pending()
+        .filter(coalition=coalition)
+        .select_related("user__profile")
+        .order_by("created"),
+        "memberships": Membership.objects.of(coalition)
+        .with_people()
+        .order_by("role", "user__profile__full_name", "user__email"),
+        "open_invitations": open_invitations,
+        "invite_form": invite_form or InvitationForm(),
+        "roles": Membership.Role.choices,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    return render(request, "coalitions/manage.html", context, status=status)
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    return _manage_page(request, _managed_coalition(request, slug))
+
+
+@login_required
+@require_POST
+def decide_request(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    coalition = _managed_coalition(request, slug)
+    join_request = get_object_or_404(JoinRequest.objects.select_related("user__profile"), pk=pk, coalition=coalition)
+    name = join_request.user.profile.display_name if hasattr(join_request.user, "profile") else join_request.user.email
+    if decision == "approve":
+        if _run(request, services.approve_join_request, by=request.user, join_request=join_request):
+            messages.success(request, f"{name} is now a member of {coalition.short_name}.")
+    elif _run(request, services.reject_join_request, by=request.user, join_request=join_request):
+        messages.success(request, f"The request from {name} was rejected.")
+    return redirect("coalitions:manage", slug=coalition.slug)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    coalition = _managed_coalition(request, slug)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, coalition, invite_form=form, status=400)
+    invitation = _run(request, services.invite_member, by=request.user, coalition=coalition, **form.cleaned_data)
+    if invitation is None:
+        return _manage_page(request, coalition, invite_form=form, status=400)
+    messages.success(request, f"An invitation was emailed to {invitation.email}.")
+    return redirect("coalitions:manage", slug=coalition.slug)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    coalition = _managed_coalition(request, slug)
+    invitation = get_object_or_404(Invitation, pk=pk, coalition=coalition)
+    if _run(request, services.revoke_invitation, by=request.user, invitation=invitation):
+        messages.success(request, f"The invitation to {invitation.email} was revoked.")
+    return redirect("coalitions:manage", slug=coalition.slug)
+
+
+def _managed_membership(request: HttpRequest, slug: str, pk: int) -> Membership:
+    coalition = _managed_coalition(request, slug)
+    return get_object_or_404(Membership.objects.with_people(), pk=pk, coalition=coalition)
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = _managed_membership(request, slug, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose member or coalition admin.")
+    elif changed := _run(
+        request, services.change_role, by=request.user, membership=membership, role=form.cleaned_data["role"]
+    ):
+        permissions.forget_cached_roles(request.user)
+        messages.success(request, f"{membership.user.email} is now: {changed.get_role_display()}.")
+    if not permissions.can_manage_coalition(request.user, membership.coalition):
+        return redirect(membership.coalition)  # they stepped down; the manage page is no longer theirs
+    return redirect("coalitions:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = _managed_membership(request, slug, pk)
+    try:
+        services.remove_member(by=request.user, membership=membership)
+    except MembershipError as exc:
+        messages.error(request, str(exc))
+        return redirect("coalitions:manage", slug=slug)
+    permissions.forget_cached_roles(request.user)
+    messages.success(request, f"{membership.user.email} was removed from {membership.coalition.name}.")
+    if not permissions.can_manage_coalition(request.user, membership.coalition):
+        return redirect(membership.coalition)
+    return redirect("coalitions:manage", slug=slug)
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+INVITATION_GONE = {
+    "accepted": "This invitation has already been used.",
+    "revoked": "This invitation was withdrawn by the coalition's admin.",
+    "expired": "This invitation has expired.",
+}
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except MembershipError as exc:
+        return render(request, "coalitions/invitation_invalid.html", {"reason": str(exc)}, status=400)
+    if not invitation.is_usable:
+        context = {"reason": INVITATION_GONE[invitation.state], "coalition": invitation.coalition}
+        return render(request, "coalitions/invitation_invalid.html", context, status=410)
+    if request.method == "POST" and request.user.is_authenticated:
+        membership = _run(request, services.accept_invitation, user=request.user, invitation=invitation)
+        if membership is None:
+            return redirect(request.path)
+        messages.success(request, f"Welcome to {membership.coalition.name}!")
+        return redirect(membership.coalition)
+    if request.method not in ("GET", "HEAD"):
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    context = {
+        "invitation": invitation,
+        "can_accept": services.can_accept_invitation(request.user, invitation),
+        "already_member": permissions.is_member_of(request.user, invitation.coalition_id),
+    }
+    return render(request, "coalitions/invitation.html", context)
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None, instance=services.ensure_profile(user=user), default_time_zone=coalition_time_zone(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user=user, **form.cleaned_data)
+        messages.success(request, "Your profile was saved.")
+        return redirect("coalitions:profile")
+    context = {
+        "form": form,
+        "memberships": Membership.objects.filter(user=user).select_related("coalition"),
+        "pending_requests": JoinRequest.objects.pending().filter(user=user).select_related("coalition"),
+        "email_addresses": EmailAddress.objects.filter(user=user).order_by("-primary", "email"),
+        "time_zone_now": time_zone_label(effective_time_zone(user)),
+    }
+    return render(request, "coalitions/profile.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    if refusal := _members_only(request):
+        return refusal
+    person = get_object_or_404(Profile.objects.members().for_directory(), user_id=user_id)
+    return render(request, "coalitions/member.html", {"person": person})
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    if refusal := _members_only(request):
+        return refusal
+    form = DirectoryFilterForm(request.GET or None)
+    people = Profile.objects.members()
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            people = people.search(form.cleaned_data["q"])
+        if form.cleaned_data["coalition"]:
+            people = people.in_coalition(form.cleaned_data["coalition"])
+    elif form.is_bound:
+        people = people.none()
+    page = Paginator(people.for_directory(), settings.MEMBER_DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "coalitions/directory.html", context)

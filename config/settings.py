@@ -229,6 +229,21 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Uploads (practice attachments, meeting files): at most this many bytes each.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 
+# --- coalitions ---
+# Extra signup fields (full name, job title) saved to the member's profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "coalitions.forms.SignupExtraForm"
+# How allauth names a person in its pages and emails: their full name, else their address.
+ACCOUNT_USER_DISPLAY = "coalitions.accounts.user_display"
+COALITION_LOGO_MAX_BYTES = env.int("COALITION_LOGO_MAX_KB", default=1024) * 1024
+MEMBER_DIRECTORY_PAGE_SIZE = 24
+
+# --- meetings ---
+# Keeps every meeting series planned twelve months ahead (idempotent; once a day is plenty).
+CELERY_BEAT_SCHEDULE["meetings-extend-horizons"] = {
+    "task": "meetings.tasks.extend_horizons",
+    "schedule": 24 * 60 * 60,
+}
+
 # --- notifications ---
 # A row left in "sending" longer than this (its worker died) may be claimed again; see notifications/mail.py.
 NOTIFICATIONS_STALE_CLAIM_MINUTES = env.int("NOTIFICATIONS_STALE_CLAIM_MINUTES", default=10)

@@ -1,10 +1,46 @@
+import secrets
+import zoneinfo
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from coalitions.models import Coalition
+from coalitions import permissions
+from coalitions.models import Coalition, Membership
 from coalitions.timezones import DEFAULT_TIME_ZONE
+from practices.models import Practice
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEK_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+# How far back the personal calendar feed keeps meetings, so a subscribed calendar does not
+# lose last week's meeting the moment it ends.
+FEED_HISTORY = timedelta(days=60)
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _can_manage_hosted(user, host_coalition_id: int | None) -> bool:
+    """Partnership admins manage everything; coalition admins what their coalition hosts."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if host_coalition_id is None:
+        return permissions.is_partnership_admin(user)
+    return permissions.is_coalition_admin(user, host_coalition_id)
+
+
+def can_schedule_meetings(user) -> bool:
+    """May this user create series or one-off meetings at all (for some host)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return permissions.is_partnership_admin(user) or bool(permissions.admin_coalition_ids(user))
 
 
 class MeetingSeries(models.Model):
@@ -45,6 +81,25 @@ class MeetingSeries(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("meetings:series_detail", args=[self.pk])
+
+    def can_manage(self, user) -> bool:
+        return _can_manage_hosted(user, self.host_coalition_id)
+
+    @property
+    def rule_description(self) -> str:
+        """ "Second Tuesday of every month, 11:00 (America/Denver)"."""
+        at = f"{self.local_start_time:%H:%M} ({self.time_zone})"
+        if self.rule_kind == self.RuleKind.DAY_OF_MONTH and self.day_of_month:
+            text = f"The {_ordinal(self.day_of_month)} of every month"
+            if self.day_of_month > 28:
+                text += " (or the month's last day)"
+            return f"{text}, {at}"
+        week = WEEK_NAMES.get(self.week_of_month, "?")
+        day = WEEKDAY_NAMES[self.weekday] if self.weekday is not None and 0 <= self.weekday <= 6 else "?"
+        return f"{week.capitalize()} {day} of every month, {at}"
+
 
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now=None):
@@ -52,6 +107,76 @@ class MeetingQuerySet(models.QuerySet):
 
     def past(self, now=None):
         return self.filter(end__lte=now or timezone.now()).order_by("-start")
+
+    def not_cancelled(self):
+        return self.exclude(status=Meeting.Status.CANCELLED)
+
+    def needing_minutes(self, now=None):
+        """Ended, not cancelled, and nobody has posted minutes yet (the email app nudges organizers)."""
+        return self.filter(end__lte=now or timezone.now(), minutes="").not_cancelled()
+
+    def managed_by(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if permissions.is_partnership_admin(user):
+            return self
+        return self.filter(host_coalition_id__in=permissions.admin_coalition_ids(user))
+
+    def in_calendar_feed(self, now=None):
+        """What a personal calendar subscription carries: upcoming meetings (cancelled ones too, so
+        calendars remove them) and the last few weeks, so recent meetings stay in the calendar."""
+        return self.filter(end__gt=(now or timezone.now()) - FEED_HISTORY).order_by("start")
+
+    def search(self, query: str):
+        """Every word must appear in the title, description, minutes or an agenda item."""
+        qs = self
+        for word in query.split()[:10]:
+            in_agenda = AgendaItem.objects.filter(Q(title__icontains=word) | Q(notes__icontains=word))
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(minutes__icontains=word)
+                | Q(pk__in=in_agenda.values("meeting_id"))
+            )
+        return qs
+
+    def in_focus_area(self, slug: str):
+        """Meetings where a practice of that focus area was on the agenda."""
+        discussed = AgendaItem.objects.filter(practice__focus_areas__slug=slug).values("meeting_id")
+        return self.filter(pk__in=discussed)
+
+    def for_listing(self, user=None):
+        """Rows for lists: host, RSVP counts and, for a signed-in viewer, their own answer."""
+        qs = self.select_related("host_coalition").annotate(
+            yes_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.YES), distinct=True),
+            maybe_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.MAYBE), distinct=True),
+            agenda_count=Count("agenda_items", distinct=True),
+        )
+        if user is not None and user.is_authenticated:
+            mine = RSVP.objects.filter(meeting=OuterRef("pk"), user=user).values("answer")[:1]
+            qs = qs.annotate(my_answer=Subquery(mine))
+        return qs
+
+    def with_page_details(self):
+        """Everything the meeting page shows, in a fixed number of queries."""
+        return self.select_related("host_coalition", "series").prefetch_related(
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.select_related("practice", "presenting_coalition").order_by("order", "pk"),
+            ),
+            Prefetch(
+                "rsvps",
+                queryset=RSVP.objects.select_related("user__profile")
+                .prefetch_related(
+                    Prefetch(
+                        "user__memberships",
+                        queryset=Membership.objects.select_related("coalition").order_by("joined", "pk"),
+                    )
+                )
+                .order_by("user__profile__full_name", "user__email"),
+            ),
+            Prefetch("files", queryset=MeetingFile.objects.order_by("uploaded_at", "pk")),
+        )
 
 
 class Meeting(models.Model):
@@ -82,6 +207,10 @@ class Meeting(models.Model):
     recording_link = models.URLField(blank=True)
     # Grows on every change that a calendar must see (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
+    # Who scheduled a one-off meeting (series occurrences: the series' creator). An organizer.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -104,6 +233,84 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.pk])
 
+    # -- time ---------------------------------------------------------------------------------
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_start(self, tz: str | None = None) -> datetime:
+        return self.start.astimezone(zoneinfo.ZoneInfo(tz) if tz else self.zone)
+
+    def local_end(self, tz: str | None = None) -> datetime:
+        return self.end.astimezone(zoneinfo.ZoneInfo(tz) if tz else self.zone)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def has_started(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.start
+
+    def has_ended(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.end
+
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def status_badge(self, now=None) -> tuple[str, str] | None:
+        """(label, badge css class) for lists and the meeting page; None while it is upcoming."""
+        if self.status == self.Status.CANCELLED:
+            return ("Cancelled", "badge-red")
+        if self.status == self.Status.HELD:
+            return ("Held", "badge-green")
+        if self.has_ended(now):
+            return ("Ended", "badge-grey")
+        if self.has_started(now):
+            return ("Happening now", "badge-amber")
+        return None
+
+    def accepts_rsvps(self, now=None) -> bool:
+        """Answers may change until the meeting starts; never for a cancelled or held meeting."""
+        return self.status == self.Status.SCHEDULED and not self.has_started(now)
+
+    def needs_minutes(self, now=None) -> bool:
+        return not self.is_cancelled and self.has_ended(now) and not self.minutes.strip()
+
+    def can_manage(self, user) -> bool:
+        return _can_manage_hosted(user, self.host_coalition_id)
+
+    def organizers(self):
+        """Who is asked for minutes: partnership admins, the host coalition's admins, and whoever
+        created the series (or scheduled the one-off meeting)."""
+        User = get_user_model()
+        who = Q(is_staff=True)
+        if self.host_coalition_id:
+            who |= Q(memberships__coalition_id=self.host_coalition_id, memberships__role=Membership.Role.ADMIN)
+        creators = {self.created_by_id, self.series.created_by_id if self.series_id else None} - {None}
+        if creators:
+            who |= Q(pk__in=creators)
+        return User.objects.filter(who, is_active=True).distinct().order_by("email")
+
+    # -- RSVPs (read from the prefetch of ``with_page_details``) -----------------------------
+    def rsvp_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(RSVP.Answer.values, 0)
+        for rsvp in self.rsvps.all():
+            counts[rsvp.answer] += 1
+        return counts
+
+    def attendees_by_coalition(self) -> list[tuple[str, list["RSVP"]]]:
+        """Yes and maybe answers grouped under each person's first coalition, alphabetically."""
+        groups: dict[str, list[RSVP]] = {}
+        for rsvp in self.rsvps.all():
+            if rsvp.answer == RSVP.Answer.NO:
+                continue
+            memberships = list(rsvp.user.memberships.all())
+            name = memberships[0].coalition.name if memberships else "Partnership staff"
+            groups.setdefault(name, []).append(rsvp)
+        return sorted(groups.items())
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
@@ -114,7 +321,7 @@ class AgendaItem(models.Model):
         Coalition, on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
     )
     practice = models.ForeignKey(
-        "practices.Practice", on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
+        Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
     )
     notes = models.TextField(blank=True)
 
@@ -123,6 +330,13 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    def practice_visible_to(self, user) -> bool:
+        """Link the practice only where the viewer could open it: published, and public for visitors."""
+        practice = self.practice
+        if practice is None or practice.status != Practice.Status.PUBLISHED or practice.is_hidden:
+            return False
+        return practice.visibility == Practice.Visibility.PUBLIC or permissions.is_member(user)
 
 
 class RSVP(models.Model):
@@ -142,3 +356,44 @@ class RSVP(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.answer} — {self.meeting}"
+
+
+def meeting_file_path(instance, filename):
+    # The stored name is random; the original name is kept in a field and sent on download.
+    return f"meeting-files/{instance.meeting_id}/{secrets.token_hex(8)}-{filename[-80:]}"
+
+
+class MeetingFile(models.Model):
+    """Slides and handouts, served to members through a view that checks permission."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=meeting_file_path, max_length=255)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("meetings:file", args=[self.meeting_id, self.pk])
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a member's calendar subscription URL; resetting it replaces the row's token."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar token of {self.user}"

@@ -1,12 +1,443 @@
-from django.shortcuts import get_object_or_404, render
+"""Meeting pages. Each view parses input, asks one permission question, calls one queryset or
+service, and renders or redirects."""
 
-from .models import Meeting
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from coalitions import permissions
+from coalitions.models import Coalition
+from practices.models import Practice
+
+from . import services
+from .calendar import feed_ics, meeting_ics
+from .forms import (
+    AgendaFormSet,
+    ArchiveFilterForm,
+    MeetingDetailsForm,
+    MeetingTimeForm,
+    MinutesForm,
+    RSVPForm,
+    ScheduleMeetingForm,
+    SeriesForm,
+)
+from .models import RSVP, AgendaItem, CalendarToken, Meeting, MeetingSeries, can_schedule_meetings
+
+PAGE_SIZE = 20
 
 
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _managed_meeting(request, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("host_coalition", "series"), pk=pk)
+    if not meeting.can_manage(request.user):
+        raise PermissionDenied("Only partnership admins and the host coalition's admins can change this meeting.")
+    return meeting
+
+
+def _require_scheduler(user) -> None:
+    if not can_schedule_meetings(user):
+        raise PermissionDenied("Only partnership admins and coalition admins can schedule meetings.")
+
+
+def _add_service_error(form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: field errors where it names fields the form has."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _submit(request, form, call, done):
+    """Once the form is valid, call the service; a refusal lands on the form (None is returned),
+    success is announced with ``done`` (a message, or a function of the result)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as exc:
+        _add_service_error(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
+
+
+# -- members' pages ------------------------------------------------------------------------------
 def meeting_list(request):
-    return render(request, "meetings/list.html", {"meetings": Meeting.objects.upcoming()})
+    user = request.user
+    context = {
+        "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
+        "can_schedule": can_schedule_meetings(user),
+    }
+    if context["can_schedule"]:
+        managed = Meeting.objects.managed_by(user)
+        context["waiting_for_minutes"] = managed.needing_minutes().order_by("-start")[:5]
+        context["series_list"] = MeetingSeries.objects.filter(pk__in=managed.values("series_id"))
+        if permissions.is_partnership_admin(user):
+            context["series_list"] = MeetingSeries.objects.all()
+    return render(request, "meetings/list.html", context)
+
+
+def meeting_archive(request):
+    form = ArchiveFilterForm(request.GET or None)
+    meetings = Meeting.objects.past().not_cancelled()
+    if form.is_bound:
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        if data.get("q"):
+            meetings = meetings.search(data["q"])
+        if data.get("area"):
+            meetings = meetings.in_focus_area(data["area"].slug)
+    return render(
+        request,
+        "meetings/archive.html",
+        {"form": form, "page": _page(request, meetings.for_listing(request.user)), "query_string": _query(request)},
+    )
+
+
+def _query(request) -> str:
+    """The current filters, without the page number, for pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def meeting_detail(request, pk):
+    meeting = get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
+    user = request.user
+    is_member = permissions.is_member(user)
+    my_rsvp = next((r for r in meeting.rsvps.all() if r.user_id == user.pk), None) if is_member else None
+
+    # ?rsvp=yes from a reminder email: ask for one click to confirm; a GET never changes anything.
+    confirm_answer = None
+    asked = request.GET.get("rsvp")
+    if asked is not None:
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if asked not in RSVP.Answer.values:
+            messages.warning(request, "That RSVP link was not understood; choose your answer below.")
+        elif not is_member:
+            messages.error(request, "Only members of a coalition can RSVP.")
+        elif not meeting.accepts_rsvps():
+            messages.error(request, "This meeting no longer takes RSVPs.")
+        else:
+            confirm_answer = RSVP.Answer(asked)
+
+    context = {
+        "meeting": meeting,
+        "agenda": [(item, item.practice_visible_to(user)) for item in meeting.agenda_items.all()],
+        "is_member": is_member,
+        "can_manage": meeting.can_manage(user),
+        "my_rsvp": my_rsvp,
+        "confirm_answer": confirm_answer,
+        "answers": RSVP.Answer.choices,
+        "counts": meeting.rsvp_counts(),
+        "attendees": meeting.attendees_by_coalition() if is_member else [],
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+@require_POST
+@login_required
+def meeting_rsvp(request, pk):
     meeting = get_object_or_404(Meeting, pk=pk)
-    return render(request, "meetings/list.html", {"meetings": [meeting]})
+    form = RSVPForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Answer yes, maybe or no.")
+        return redirect(meeting)
+    try:
+        services.rsvp(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        label = RSVP.Answer(form.cleaned_data["answer"]).label.lower()
+        messages.success(request, f"Thanks — your answer is “{label}”. You can change it until the meeting starts.")
+    return redirect(f"{meeting.get_absolute_url()}#rsvp")
+
+
+def _calendar_response(body: bytes, *, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _calendar_meetings():
+    return Meeting.objects.prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenting_coalition"))
+    )
+
+
+def meeting_ics_download(request, pk):
+    meeting = get_object_or_404(_calendar_meetings(), pk=pk)
+    body = meeting_ics(meeting, include_private=permissions.is_member(request.user))
+    return _calendar_response(body, filename=f"meeting-{meeting.pk}.ics")
+
+
+def calendar_feed(request, token):
+    """The member's subscription: no session, the secret token is the key. Wrong token → 404."""
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active or not permissions.is_member(found.user):
+        raise Http404("No calendar at this address.")
+    meetings = _calendar_meetings().in_calendar_feed()
+    return _calendar_response(feed_ics(meetings, name="Smart Regions Exchange meetings"))
+
+
+@login_required
+def my_calendar(request):
+    if not permissions.is_member(request.user):
+        raise PermissionDenied("The meetings calendar is for members of a coalition.")
+    token = services.get_calendar_token(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[token.token]))
+    return render(
+        request,
+        "meetings/calendar.html",
+        {"feed_url": feed_url, "webcal_url": "webcal://" + feed_url.split("://", 1)[1], "token": token},
+    )
+
+
+@require_POST
+@login_required
+def reset_calendar(request):
+    if not permissions.is_member(request.user):
+        raise PermissionDenied("The meetings calendar is for members of a coalition.")
+    services.reset_calendar_token(user=request.user)
+    messages.success(request, "Your calendar address was reset. Subscribe again with the new address below.")
+    return redirect("meetings:calendar")
+
+
+@login_required
+def meeting_file(request, pk, file_pk):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if not (permissions.is_member(request.user) or meeting.can_manage(request.user)):
+        raise PermissionDenied("Meeting files are shared with coalition members.")
+    stored = get_object_or_404(meeting.files, pk=file_pk)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("That file is no longer stored.") from exc
+    return FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+
+
+# -- series --------------------------------------------------------------------------------------
+def series_detail(request, pk):
+    series = get_object_or_404(MeetingSeries.objects.select_related("host_coalition"), pk=pk)
+    upcoming = series.meetings.upcoming().for_listing(request.user)
+    return render(
+        request,
+        "meetings/series_detail.html",
+        {"series": series, "page": _page(request, upcoming), "can_manage": series.can_manage(request.user)},
+    )
+
+
+@login_required
+def series_create(request):
+    _require_scheduler(request.user)
+    form = SeriesForm(request.POST or None, user=request.user)
+    series = _submit(
+        request,
+        form,
+        lambda data: services.create_series(created_by=request.user, data=data),
+        lambda created: f"“{created.title}” is scheduled for the next twelve months.",
+    )
+    if series is not None:
+        return redirect(series)
+    return render(request, "meetings/series_form.html", {"form": form, "series": None})
+
+
+@login_required
+def series_edit(request, pk):
+    series = get_object_or_404(MeetingSeries, pk=pk)
+    if not series.can_manage(request.user):
+        raise PermissionDenied("Only partnership admins and the host coalition's admins can edit this series.")
+    form = SeriesForm(request.POST or None, instance=series, user=request.user)
+    changed = _submit(
+        request,
+        form,
+        lambda data: services.update_series(
+            series=series,
+            data={name: data[name] for name in services.SERIES_FIELDS},
+            reset_customized=data.get("reset_customized", False),
+        ),
+        lambda count: f"Series saved; {count} upcoming meeting{'s' if count != 1 else ''} updated.",
+    )
+    if changed is not None:
+        return redirect(series)
+    # The form edited the instance in place while validating; show the stored series again.
+    series.refresh_from_db()
+    return render(request, "meetings/series_form.html", {"form": form, "series": series})
+
+
+# -- one meeting ---------------------------------------------------------------------------------
+@login_required
+def meeting_schedule(request):
+    _require_scheduler(request.user)
+    form = ScheduleMeetingForm(request.POST or None, user=request.user)
+    meeting = _submit(
+        request,
+        form,
+        lambda data: services.schedule_meeting(created_by=request.user, data=data),
+        "Meeting scheduled. Add an agenda when you are ready.",
+    )
+    if meeting is not None:
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "heading": "Schedule a meeting"})
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = _managed_meeting(request, pk)
+    initial = {
+        "title": meeting.title,
+        "description": meeting.description,
+        "video_link": meeting.video_link,
+        "host_coalition": meeting.host_coalition,
+    }
+    form = MeetingDetailsForm(request.POST or None, initial=initial, user=request.user)
+    if _submit(request, form, lambda data: services.update_meeting(meeting=meeting, data=data), "Details saved."):
+        return redirect(meeting)
+    return render(
+        request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Edit meeting details"}
+    )
+
+
+@login_required
+def meeting_move(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = MeetingTimeForm(request.POST or None, initial=MeetingTimeForm.initial_for(meeting))
+    moved = _submit(
+        request,
+        form,
+        lambda data: services.move_meeting(
+            meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
+        ),
+        "Meeting moved. Calendars that subscribed to or imported it will update.",
+    )
+    if moved:
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Move meeting"})
+
+
+CONFIRMATIONS = {
+    "cancel": (
+        services.cancel_meeting,
+        "Cancel this meeting?",
+        "Members see it as cancelled, and their calendars remove it.",
+        "Cancel the meeting",
+        "Meeting cancelled.",
+    ),
+    "reinstate": (
+        services.reinstate_meeting,
+        "Reinstate this meeting?",
+        "It goes back on members' calendars at its scheduled time.",
+        "Reinstate the meeting",
+        "Meeting reinstated.",
+    ),
+}
+
+
+def _confirm(request, pk, action: str):
+    meeting = _managed_meeting(request, pk)
+    service, heading, explanation, button, done = CONFIRMATIONS[action]
+    if request.method == "POST":
+        try:
+            service(meeting=meeting)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/confirm.html",
+        {"meeting": meeting, "heading": heading, "explanation": explanation, "button": button, "action": action},
+    )
+
+
+@login_required
+def meeting_cancel(request, pk):
+    return _confirm(request, pk, "cancel")
+
+
+@login_required
+def meeting_reinstate(request, pk):
+    return _confirm(request, pk, "reinstate")
+
+
+def _agenda_choices(meeting):
+    coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
+    linked = meeting.agenda_items.exclude(practice=None).values("practice_id")
+    practices = list(
+        (Practice.objects.published() | Practice.objects.filter(pk__in=linked))
+        .order_by("title")
+        .values_list("pk", "title")
+    )
+    return {"coalition_choices": coalitions, "practice_choices": practices}
+
+
+@login_required
+def meeting_agenda(request, pk):
+    meeting = _managed_meeting(request, pk)
+    choices = _agenda_choices(meeting)
+    initial = [
+        {
+            "title": item.title,
+            "duration_minutes": item.duration_minutes,
+            "presenting_coalition": item.presenting_coalition_id,
+            "practice": item.practice_id,
+            "notes": item.notes,
+            "ORDER": index,
+        }
+        for index, item in enumerate(meeting.agenda_items.all(), start=1)
+    ]
+    formset = AgendaFormSet(request.POST or None, initial=initial, form_kwargs=choices, prefix="agenda")
+    if request.method == "POST" and formset.is_valid():
+        rows = [form.cleaned_data for form in formset.ordered_forms]
+        coalitions = Coalition.objects.in_bulk({r["presenting_coalition"] for r in rows} - {None})
+        practices = Practice.objects.in_bulk({r["practice"] for r in rows} - {None})
+        items = [
+            {
+                **row,
+                "presenting_coalition": coalitions.get(row["presenting_coalition"]),
+                "practice": practices.get(row["practice"]),
+            }
+            for row in rows
+        ]
+        services.set_agenda(meeting=meeting, items=items)
+        messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
+        return redirect(meeting)
+    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset})
+
+
+@login_required
+def meeting_minutes(request, pk):
+    meeting = _managed_meeting(request, pk)
+    initial = {"minutes": meeting.minutes, "recording_link": meeting.recording_link}
+    form = MinutesForm(request.POST or None, request.FILES or None, initial=initial, meeting=meeting)
+    saved = _submit(
+        request,
+        form,
+        lambda data: services.post_minutes(
+            meeting=meeting,
+            by=request.user,
+            minutes=data["minutes"],
+            recording_link=data["recording_link"],
+            new_files=data["files"],
+            remove_file_ids=[f.pk for f in data.get("remove_files", [])],
+        ),
+        "Minutes, recording and files saved.",
+    )
+    if saved:
+        return redirect(meeting)
+    return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from coalitions.models import Invitation, JoinRequest
 from meetings.models import RSVP, Meeting
+from meetings.timefmt import format_instant
 from practices.markdown import render_markdown
 
 from . import tokens
@@ -58,8 +59,8 @@ def meeting_context(meeting: Meeting, zone: str) -> dict:
     return {
         "meeting": meeting,
         "meeting_url": url,
-        "local_start": format_local(meeting.start, zone),
-        "local_end": format_local(meeting.end, zone),
+        # The recipient's time first, then the meeting's own zone when it differs (meetings' formatter).
+        "local_start": format_instant(meeting.start, meeting.time_zone, zone),
         "duration_minutes": int((meeting.end - meeting.start).total_seconds() // 60),
         "agenda": agenda,
         # The meeting page takes ?rsvp=yes|maybe|no (and asks a signed-out member to log in first).
@@ -159,7 +160,7 @@ class ChangeComposer(MeetingComposer):
         context = meeting_context(meeting, zone)
         old_start = datetime.fromisoformat(delivery.params["old_start"])
         cancelled = meeting.status == Meeting.Status.CANCELLED
-        context.update(cancelled=cancelled, old_local_start=format_local(old_start, zone))
+        context.update(cancelled=cancelled, old_local_start=format_instant(old_start, meeting.time_zone, zone))
         attachments = [] if cancelled else [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
         return self.message(delivery, context, attachments)
 
@@ -214,7 +215,11 @@ def digest_context(digest) -> dict:
         "period_label": "week" if digest.frequency == Preference.Frequency.WEEKLY else "month",
         "practices_url": absolute_url("/practices/"),
         "meetings": [
-            {"meeting": m, "local_start": format_local(m.start, digest.zone), "url": absolute_url(m.get_absolute_url())}
+            {
+                "meeting": m,
+                "local_start": format_instant(m.start, m.time_zone, digest.zone),
+                "url": absolute_url(m.get_absolute_url()),
+            }
             for m in digest.meetings
         ],
         "absolute": absolute_url,

@@ -223,12 +223,14 @@ def dispatch_change_notices(*, now: datetime) -> list[str]:
 
 
 def meeting_organizers(meeting: Meeting) -> QuerySet:
-    """Partnership admins, the host coalition's admins and the series' creator (reachable only)."""
+    """Partnership admins, the host coalition's admins, and whoever created the meeting or its series."""
     who = Q(is_staff=True)
     if meeting.host_coalition_id:
         who |= Exists(Membership.objects.admins().filter(user=OuterRef("pk"), coalition_id=meeting.host_coalition_id))
     if meeting.series and meeting.series.created_by_id:
         who |= Q(pk=meeting.series.created_by_id)
+    if meeting.created_by_id:
+        who |= Q(pk=meeting.created_by_id)
     return reachable_users().filter(who)
 
 

@@ -10,12 +10,26 @@ Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``ot
 ``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
 """
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from coalitions.models import Membership
 from config.celery import app as celery_app
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+
+
+def pytest_configure(config):
+    # whitenoise warns on every request when STATIC_ROOT is missing (`make test` fills it).
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
+    # A kept-alive connection from the live server's thread blocks dropping the PostgreSQL test database.
+    from django.db import connections
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    connections["default"].settings_dict["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,16 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from coalitions.models import Coalition, Membership, Profile
+from coalitions.models import Coalition, Invitation, JoinRequest, Membership, Profile
 
-__all__ = ["PASSWORD", "CoalitionFactory", "MembershipFactory", "UserFactory"]
+__all__ = [
+    "PASSWORD",
+    "CoalitionFactory",
+    "InvitationFactory",
+    "JoinRequestFactory",
+    "MembershipFactory",
+    "UserFactory",
+]
 
 PASSWORD = "test-pass-2026"
 
@@ -60,4 +67,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     coalition = factory.SubFactory(CoalitionFactory)
+    role = Membership.Role.MEMBER
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request from a verified user who belongs to no coalition yet."""
+
+    class Meta:
+        model = JoinRequest
+
+    user = factory.SubFactory(UserFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    message = "I run the smart-city programme for our city."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation (expires after INVITATION_VALID_DAYS) to join as a member."""
+
+    class Meta:
+        model = Invitation
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Membership.Role.MEMBER

@@ -287,5 +287,5 @@ def test_digest_times_are_in_the_members_zone(run, frozen, coalition):
     run(run_digest_tick)
 
     by_address = {m.to[0]: m for m in mail.outbox}
-    assert "Friday, November 20, 2026, 11:00 AM MST" in by_address["phx@example.org"].body
-    assert "Friday, November 20, 2026, 1:00 PM EST" in by_address["nyc@example.org"].body
+    assert "Fri 20 Nov 2026, 11:00 MST (your time and Denver)" in by_address["phx@example.org"].body
+    assert "Fri 20 Nov 2026, 13:00 EST (your time) · 11:00 MST (Denver)" in by_address["nyc@example.org"].body

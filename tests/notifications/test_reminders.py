@@ -42,8 +42,8 @@ def test_day_before_reminder_goes_to_every_member_with_time_video_agenda_and_rsv
 
     (message,) = to("alice@example.org")
     assert message.subject.startswith("Reminder: Partnership monthly call tomorrow")
-    # Alice has no zone of her own: her coalition's (Denver). 14:59 UTC is 7:59 AM MST.
-    assert "Wednesday, November 11, 2026, 7:59 AM MST" in message.body
+    # Alice has no zone of her own: her coalition's (Denver), the meeting's too. 14:59 UTC is 07:59 MST.
+    assert "Wed 11 Nov 2026, 07:59 MST (Denver)" in message.body
     assert "https://meet.example.org/partnership" in message.body
     assert "http://testserver/practices/smart-streetlight-rfp/" in html_of(message)
     meeting_url = f"http://testserver/meetings/{meeting_tomorrow.pk}/"
@@ -66,8 +66,8 @@ def test_reminder_carries_an_ics_attachment_for_the_meeting(run, meeting_tomorro
 @pytest.mark.parametrize(
     ("zone", "expected"),
     [
-        ("America/Phoenix", "Wednesday, November 11, 2026, 7:59 AM MST"),
-        ("America/New_York", "Wednesday, November 11, 2026, 9:59 AM EST"),
+        ("America/Phoenix", "Wed 11 Nov 2026, 07:59 MST (your time and Denver)"),
+        ("America/New_York", "Wed 11 Nov 2026, 09:59 EST (your time) · 07:59 MST (Denver)"),
     ],
 )
 def test_reminder_shows_the_time_in_the_recipients_own_zone(run, meeting_tomorrow, coalition, zone, expected):
@@ -90,8 +90,8 @@ def test_phoenix_keeps_mst_in_summer_while_new_york_moves_to_edt(run, frozen, co
 
     run(run_reminder_tick)
 
-    assert "Tuesday, July 14, 2026, 9:00 AM MST" in to("phx@example.org")[0].body
-    assert "Tuesday, July 14, 2026, 12:00 PM EDT" in to("nyc@example.org")[0].body
+    assert "Tue 14 Jul 2026, 09:00 MST (your time) · 10:00 MDT (Denver)" in to("phx@example.org")[0].body
+    assert "Tue 14 Jul 2026, 12:00 EDT (your time) · 10:00 MDT (Denver)" in to("nyc@example.org")[0].body
 
 
 def test_hour_before_reminder_is_its_own_email(run, frozen, meeting_tomorrow, member):
@@ -168,9 +168,9 @@ def test_moved_meeting_gets_one_change_notice_and_a_reminder_at_the_new_time(run
 
     subjects = [m.subject for m in to("alice@example.org")]
     assert len(subjects) == 2
-    assert subjects[1] == "Moved: Partnership monthly call is now Friday, November 13, 2026, 7:59 AM MST"
+    assert subjects[1] == "Moved: Partnership monthly call is now Fri 13 Nov 2026, 07:59 MST (Denver)"
     notice = to("alice@example.org")[1]
-    assert "Wednesday, November 11, 2026, 7:59 AM MST" in notice.body  # what it was
+    assert "Wed 11 Nov 2026, 07:59 MST (Denver)" in notice.body  # what it was
     assert Delivery.objects.filter(
         kind=Delivery.Kind.CHANGE, key=f"change:{meeting_tomorrow.pk}:{member.pk}:1"
     ).exists()
@@ -178,7 +178,7 @@ def test_moved_meeting_gets_one_change_notice_and_a_reminder_at_the_new_time(run
     frozen.move_to(new_start - dt.timedelta(days=1) + dt.timedelta(minutes=1))
     run(run_reminder_tick)
 
-    assert to("alice@example.org")[2].subject.startswith("Reminder: Partnership monthly call tomorrow — Friday")
+    assert to("alice@example.org")[2].subject.startswith("Reminder: Partnership monthly call tomorrow — Fri 13 Nov")
 
 
 def test_a_reminder_queued_before_a_move_is_not_sent_for_the_old_time(
@@ -208,7 +208,7 @@ def test_cancelled_meeting_notifies_only_those_who_got_a_reminder(run, meeting_t
     run(run_reminder_tick)
 
     assert [m.subject for m in mail.outbox][1:] == [
-        "Cancelled: Partnership monthly call (Wednesday, November 11, 2026, 7:59 AM MST)"
+        "Cancelled: Partnership monthly call (Wed 11 Nov 2026, 07:59 MST (Denver))"
     ]
     assert to("late@example.org") == []
 

@@ -21,11 +21,11 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from meetings.timefmt import format_meeting_time
 from notifications.mail import collect_keys
 from notifications.models import Delivery
 from notifications.services import run_reminder_tick
 from notifications.tasks import deliver
-from notifications.timefmt import format_local
 from tests.factories import MeetingFactory
 
 pytestmark = [
@@ -170,7 +170,7 @@ def test_real_worker_sends_a_reminder_over_smtp_once(smtp_server, worker, meetin
     assert header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
     types = [part.get_content_type() for part in message.walk()]
     assert {"text/plain", "text/html", "text/calendar"} <= set(types)
-    expected_time = format_local(meeting_in_real_time.start, "America/Denver")  # Alice's coalition's zone
+    expected_time = format_meeting_time(meeting_in_real_time, "America/Denver")  # Alice's coalition's zone
     assert expected_time in message.get_body(preferencelist=("plain",)).get_content()
     delivery = Delivery.objects.get(user=member)
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 1)

@@ -1,0 +1,364 @@
+"""Writes for coalitions and their members.
+
+Every function here is keyword-only, checks the actor's role through ``coalitions.permissions``
+(raising ``PermissionDenied``, which Django turns into a 403) and refuses impossible states with
+``MembershipError`` (views turn its message into a flash message). Anything that leaves the
+process (the signals the email app listens to) is sent only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import permissions
+from .models import Coalition, Invitation, JoinRequest, Membership, Profile
+from .signals import invitation_created, join_request_decided
+from .timezones import is_valid_time_zone
+
+INVITATION_SALT = "coalitions.invitation"
+
+COALITION_FIELDS = ("name", "slug", "short_name", "region", "website", "description", "time_zone")
+
+
+class MembershipError(Exception):
+    """A request that cannot be carried out as asked; the message is written for the person who asked."""
+
+
+# --- Profiles -------------------------------------------------------------------------------------
+
+
+def ensure_profile(*, user: AbstractBaseUser) -> Profile:
+    """The user's profile, created empty if they have none (accounts made outside signup)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        user.profile = profile
+        return profile
+
+
+def update_profile(*, user: AbstractBaseUser, full_name: str, job_title: str, time_zone: str) -> Profile:
+    """Save the member's name, job title and time zone (blank zone: follow the coalition's)."""
+    if time_zone and not is_valid_time_zone(time_zone):
+        raise MembershipError(f"“{time_zone}” is not a time zone we know.")
+    profile = ensure_profile(user=user)
+    profile.full_name = full_name.strip()
+    profile.job_title = job_title.strip()
+    profile.time_zone = time_zone
+    profile.save(update_fields=["full_name", "job_title", "time_zone"])
+    return profile
+
+
+# --- Coalitions -----------------------------------------------------------------------------------
+
+
+LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+
+
+def _apply_coalition_data(coalition: Coalition, data: dict[str, Any]) -> str | None:
+    """Copy form data onto the coalition; returns the old logo's storage name if it should go."""
+    for field in COALITION_FIELDS:
+        if field in data:
+            setattr(coalition, field, data[field])
+    old_logo = coalition.logo.name or None
+    logo = data.get("logo")
+    if logo is False:  # "clear" ticked on the file input
+        coalition.logo = ""
+        return old_logo
+    if isinstance(logo, UploadedFile):
+        # Our own file name, never the uploader's; the extension follows the format Pillow found.
+        image = getattr(logo, "image", None)
+        ext = LOGO_EXTENSIONS.get(getattr(image, "format", ""), "png")
+        logo.name = f"{coalition.slug}-{secrets.token_hex(4)}.{ext}"
+        coalition.logo = logo
+        return old_logo
+    return None
+
+
+def _delete_file_after_commit(name: str | None) -> None:
+    if name:
+        storage = Coalition._meta.get_field("logo").storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def create_coalition(*, by: AbstractBaseUser, data: dict[str, Any]) -> Coalition:
+    """Create a coalition (partnership admins only) from cleaned form data."""
+    if not permissions.can_create_coalition(by):
+        raise PermissionDenied("Only partnership admins can create coalitions.")
+    with transaction.atomic():
+        coalition = Coalition()
+        _apply_coalition_data(coalition, data)
+        coalition.save()
+    return coalition
+
+
+def update_coalition(*, by: AbstractBaseUser, coalition: Coalition, data: dict[str, Any]) -> Coalition:
+    """Edit a coalition's profile (its admins and partnership admins); a replaced logo file is removed."""
+    if not permissions.can_manage_coalition(by, coalition):
+        raise PermissionDenied("Only this coalition's admins can edit its profile.")
+    with transaction.atomic():
+        old_logo = _apply_coalition_data(coalition, data)
+        coalition.save()
+        _delete_file_after_commit(old_logo)
+    return coalition
+
+
+# --- Joining by request ---------------------------------------------------------------------------
+
+
+def request_to_join(*, user: AbstractBaseUser, coalition: Coalition, message: str = "") -> JoinRequest:
+    """Ask to join a coalition. Needs a verified email; one pending request per coalition."""
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in to ask to join a coalition.")
+    if not permissions.has_verified_email(user):
+        raise MembershipError("Please verify your email address before asking to join a coalition.")
+    if Membership.objects.filter(user=user, coalition=coalition).exists():
+        raise MembershipError(f"You are already a member of {coalition.name}.")
+    try:
+        # The savepoint keeps an outer transaction usable when the partial unique index refuses a twin.
+        with transaction.atomic():
+            return JoinRequest.objects.create(user=user, coalition=coalition, message=message.strip())
+    except IntegrityError:
+        raise MembershipError(f"You already asked to join {coalition.name}; its admins will decide soon.") from None
+
+
+ALREADY_DECIDED = {
+    JoinRequest.Status.APPROVED: "This request was already approved; remove the member instead.",
+    JoinRequest.Status.REJECTED: "This request was already rejected.",
+}
+
+
+def _decide(*, by: AbstractBaseUser, join_request: JoinRequest, status: str) -> tuple[JoinRequest, bool]:
+    """Record a decision on the locked row; returns it and whether it changed.
+
+    Deciding the same way twice is a no-op and sends nothing.
+    Call inside a transaction. The signal goes out only after commit, so the email app never
+    tells someone about a decision that was rolled back.
+    """
+    if not permissions.can_manage_coalition(by, join_request.coalition):
+        raise PermissionDenied("Only this coalition's admins can decide on join requests.")
+    locked = JoinRequest.objects.select_for_update().select_related("coalition", "user").get(pk=join_request.pk)
+    if locked.status == status:
+        return locked, False
+    if not locked.is_pending:
+        raise MembershipError(ALREADY_DECIDED[locked.status])
+    locked.status = status
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    transaction.on_commit(lambda: join_request_decided.send(sender=JoinRequest, join_request=locked))
+    join_request.status, join_request.decided_at, join_request.decided_by = status, locked.decided_at, by
+    return locked, True
+
+
+def approve_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> Membership:
+    """Approve a pending request and create the membership. Approving twice changes nothing more."""
+    with transaction.atomic():
+        locked, changed = _decide(by=by, join_request=join_request, status=JoinRequest.Status.APPROVED)
+        if not changed:
+            # A second click finds the membership the first one made; a stale form must not
+            # bring back someone who was removed since.
+            membership = Membership.objects.filter(user=locked.user, coalition=locked.coalition).first()
+            if membership is None:
+                raise MembershipError("This request was approved earlier, but the person has since left.")
+            return membership
+        membership, _ = Membership.objects.get_or_create(user=locked.user, coalition=locked.coalition)
+        ensure_profile(user=locked.user)
+    return membership
+
+
+def reject_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:
+    """Reject a pending request; the person may ask again later."""
+    with transaction.atomic():
+        return _decide(by=by, join_request=join_request, status=JoinRequest.Status.REJECTED)[0]
+
+
+def withdraw_join_request(*, user: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:
+    """The person who asked takes a pending request back (it is deleted: nobody decided anything)."""
+    if join_request.user_id != user.pk:
+        raise PermissionDenied("You can only withdraw your own requests.")
+    deleted, _ = JoinRequest.objects.pending().filter(pk=join_request.pk).delete()
+    if not deleted:
+        raise MembershipError("This request was already decided.")
+    return join_request
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_accept_url(invitation: Invitation) -> str:
+    """The absolute link mailed to the invitee (built from SITE_URL, never from a request)."""
+    return settings.SITE_URL + reverse("coalitions:accept_invitation", args=[invitation_token(invitation)])
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link points to; ``MembershipError`` if the link was tampered with or is unknown."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT)
+        invitation_id = int(payload["invitation"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise MembershipError("This invitation link is not valid. Check that you copied all of it.") from None
+    invitation = Invitation.objects.select_related("coalition", "invited_by__profile").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise MembershipError("This invitation no longer exists. Ask the coalition's admin for a new one.")
+    return invitation
+
+
+def invite_member(
+    *, by: AbstractBaseUser, coalition: Coalition, email: str, role: str = Membership.Role.MEMBER
+) -> Invitation:
+    """Invite an email address to a coalition with a role; the email app sends the link after commit."""
+    if not permissions.can_manage_coalition(by, coalition):
+        raise PermissionDenied("Only this coalition's admins can invite people.")
+    if role not in Membership.Role.values:
+        raise MembershipError("Choose member or coalition admin.")
+    email = email.strip().lower()
+    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
+    if Membership.objects.filter(holds_address, coalition=coalition).exists():
+        raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
+    with transaction.atomic():
+        # Lock the coalition row so two admins inviting the same address at once cannot both succeed.
+        Coalition.objects.select_for_update().filter(pk=coalition.pk).first()
+        if Invitation.objects.open().filter(coalition=coalition, email__iexact=email).exists():
+            raise MembershipError(f"{email} already has an open invitation. Revoke it first to send a new one.")
+        invitation = Invitation.objects.create(coalition=coalition, email=email, role=role, invited_by=by)
+        accept_url = invitation_accept_url(invitation)
+        transaction.on_commit(
+            lambda: invitation_created.send(sender=Invitation, invitation=invitation, accept_url=accept_url)
+        )
+    return invitation
+
+
+def revoke_invitation(*, by: AbstractBaseUser, invitation: Invitation) -> Invitation:
+    """Make an open invitation's link stop working."""
+    if not permissions.can_manage_coalition(by, invitation.coalition):
+        raise PermissionDenied("Only this coalition's admins can revoke its invitations.")
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise MembershipError("This invitation was already accepted or revoked.")
+    invitation.refresh_from_db()
+    return invitation
+
+
+def can_accept_invitation(user: AbstractBaseUser, invitation: Invitation) -> bool:
+    """Only an account holding the invited address, verified, may accept: the link could be forwarded."""
+    return (
+        user.is_authenticated and user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+    )
+
+
+def accept_invitation(*, user: AbstractBaseUser, invitation: Invitation) -> Membership:
+    """Join the coalition with the invited role. Single use; expired or revoked links are refused."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("coalition").get(pk=invitation.pk)
+        if locked.accepted_at:
+            raise MembershipError("This invitation has already been used.")
+        if locked.revoked_at:
+            raise MembershipError("This invitation was withdrawn by the coalition's admin.")
+        if locked.is_expired:
+            raise MembershipError("This invitation has expired. Ask the coalition's admin for a new one.")
+        if not can_accept_invitation(user, locked):
+            raise MembershipError(
+                f"This invitation was sent to {locked.email}. Sign in with that address, "
+                "or add and verify it on your email page, to accept it."
+            )
+        membership, created = Membership.objects.get_or_create(
+            user=user, coalition=locked.coalition, defaults={"role": locked.role}
+        )
+        if not created and locked.role == Membership.Role.ADMIN and not membership.is_admin:
+            membership.role = Membership.Role.ADMIN
+            membership.save(update_fields=["role"])
+        ensure_profile(user=user)
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        # A pending request to the same coalition is answered by the invitation.
+        JoinRequest.objects.pending().filter(user=user, coalition=locked.coalition).update(
+            status=JoinRequest.Status.APPROVED, decided_at=locked.accepted_at, decided_by=locked.invited_by
+        )
+    permissions.forget_cached_roles(user)
+    return membership
+
+
+# --- Roles and leaving ----------------------------------------------------------------------------
+
+
+def _lock_memberships(coalition_id: int) -> list[Membership]:
+    # Locking every membership of the coalition serializes concurrent demotions and removals,
+    # so two admins cannot each remove the other and leave the coalition with none.
+    return list(Membership.objects.select_for_update().filter(coalition_id=coalition_id).order_by("pk"))
+
+
+def _refuse_if_last_admin(memberships: list[Membership], target: Membership, action: str) -> None:
+    admins = [m for m in memberships if m.is_admin]
+    if target.is_admin and len(admins) <= 1:
+        raise MembershipError(
+            f"{target.coalition.name} needs at least one admin. Make someone else an admin before you {action}."
+        )
+
+
+def _locked_target(memberships: list[Membership], membership: Membership) -> Membership:
+    for m in memberships:
+        if m.pk == membership.pk:
+            m.coalition = membership.coalition
+            return m
+    raise MembershipError("This person is no longer a member.")
+
+
+def change_role(*, by: AbstractBaseUser, membership: Membership, role: str) -> Membership:
+    """Make a member an admin or an admin a member; a coalition always keeps one admin."""
+    if not permissions.can_manage_coalition(by, membership.coalition):
+        raise PermissionDenied("Only this coalition's admins can change roles.")
+    if role not in Membership.Role.values:
+        raise MembershipError("Choose member or coalition admin.")
+    with transaction.atomic():
+        memberships = _lock_memberships(membership.coalition_id)
+        target = _locked_target(memberships, membership)
+        if target.role == role:
+            return target
+        if role == Membership.Role.MEMBER:
+            _refuse_if_last_admin(memberships, target, "step down")
+        target.role = role
+        target.save(update_fields=["role"])
+    return target
+
+
+def remove_member(*, by: AbstractBaseUser, membership: Membership) -> None:
+    """Take someone out of a coalition (its admins, or partnership admins); never the last admin."""
+    if not permissions.can_manage_coalition(by, membership.coalition):
+        raise PermissionDenied("Only this coalition's admins can remove members.")
+    _delete_membership(membership, action="remove this admin")
+
+
+def leave_coalition(*, user: AbstractBaseUser, coalition: Coalition) -> None:
+    """The member leaves on their own; the last admin must hand over first."""
+    membership = Membership.objects.filter(user=user, coalition=coalition).select_related("coalition").first()
+    if membership is None:
+        raise MembershipError(f"You are not a member of {coalition.name}.")
+    _delete_membership(membership, action="leave")
+    permissions.forget_cached_roles(user)
+
+
+def _delete_membership(membership: Membership, *, action: str) -> None:
+    with transaction.atomic():
+        memberships = _lock_memberships(membership.coalition_id)
+        target = _locked_target(memberships, membership)
+        _refuse_if_last_admin(memberships, target, action)
+        target.delete()

@@ -1,0 +1,387 @@
+"""Every write in the meetings app. Views parse input with forms, then call one of these.
+
+Each change a calendar must see (time, title, description, agenda, video link, status) bumps
+``Meeting.sequence`` so calendar apps replace their copy (RFC 5545 SEQUENCE).
+"""
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coalitions import permissions
+from coalitions.timezones import is_valid_time_zone
+
+from . import recurrence
+from .models import RSVP, AgendaItem, CalendarToken, Meeting, MeetingFile, MeetingSeries, new_calendar_token
+from .signals import meeting_changed, minutes_posted
+
+HORIZON_MONTHS = 12
+
+SERIES_FIELDS = (
+    "title",
+    "description",
+    "rule_kind",
+    "week_of_month",
+    "weekday",
+    "day_of_month",
+    "local_start_time",
+    "duration_minutes",
+    "time_zone",
+    "video_link",
+    "host_coalition",
+    "reminder_audience",
+)
+MEETING_DETAIL_FIELDS = ("title", "description", "video_link", "host_coalition")
+# What a calendar shows: a change to any of these bumps the sequence.
+CALENDAR_FIELDS = ("title", "description", "start", "end", "time_zone", "video_link", "status")
+
+http_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
+
+
+# -- validation shared by forms and services ------------------------------------------------------
+def check_time_zone(name: str) -> None:
+    if not is_valid_time_zone(name or ""):
+        raise ValidationError({"time_zone": f"“{name}” is not a time zone we know. Pick one from the list."})
+
+
+def check_video_link(url: str, field: str = "video_link") -> None:
+    if url:
+        try:
+            http_url(url)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
+
+
+def check_times(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise ValidationError({"end_time": "The meeting must end after it starts."})
+
+
+def _check_series(series: MeetingSeries) -> None:
+    errors = recurrence.Rule.of(series).problems()
+    if not is_valid_time_zone(series.time_zone or ""):
+        errors["time_zone"] = f"“{series.time_zone}” is not a time zone we know. Pick one from the list."
+    if not series.duration_minutes or series.duration_minutes <= 0:
+        errors["duration_minutes"] = "A meeting lasts at least one minute."
+    try:
+        check_video_link(series.video_link)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+# -- series --------------------------------------------------------------------------------------
+def occurrence_values(series: MeetingSeries, day: date) -> dict:
+    """The fields an occurrence takes from its series for the given local date."""
+    start = recurrence.local_to_utc(day, series.local_start_time, series.time_zone)
+    return {
+        "occurrence_date": day,
+        "title": series.title,
+        "description": series.description,
+        "start": start,
+        "end": start + timedelta(minutes=series.duration_minutes),
+        "time_zone": series.time_zone,
+        "video_link": series.video_link,
+        "host_coalition_id": series.host_coalition_id,
+    }
+
+
+def _month(day: date) -> tuple[int, int]:
+    return (day.year, day.month)
+
+
+@transaction.atomic
+def create_series(*, created_by, data: dict, now: datetime | None = None) -> MeetingSeries:
+    """Create a monthly series and its occurrences for the next twelve months."""
+    series = MeetingSeries(created_by=created_by, **{f: data[f] for f in SERIES_FIELDS if f in data})
+    _check_series(series)
+    series.save()
+    extend_series_horizon(series=series, now=now)
+    return series
+
+
+@transaction.atomic
+def update_series(
+    *, series: MeetingSeries, data: dict, reset_customized: bool = False, now: datetime | None = None
+) -> int:
+    """Change a series and re-plan its future occurrences; returns how many changed.
+
+    Past and held meetings are never touched. Occurrences changed one by one (moved, edited,
+    cancelled) keep their changes unless ``reset_customized``; reset ones return to the series'
+    schedule and status. A series gives one meeting a month, so each future meeting is re-planned
+    within its own month; one whose new time has already passed is cancelled.
+    """
+    now = now or timezone.now()
+    # Locks the series so two admins editing at once re-plan one after the other.
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    for name in SERIES_FIELDS:
+        if name in data:
+            setattr(series, name, data[name])
+    _check_series(series)
+    series.save()
+
+    rule = recurrence.Rule.of(series)
+    future = series.meetings.select_for_update().filter(start__gt=now).exclude(status=Meeting.Status.HELD)
+    if not reset_customized:
+        future = future.filter(is_customized=False)
+    changed = 0
+    for meeting in future.order_by("start"):
+        month = meeting.occurrence_date or meeting.local_start().date()
+        day = recurrence.date_in_month(rule, *_month(month))
+        values = occurrence_values(series, day)
+        values["is_customized"] = False
+        values["status"] = Meeting.Status.SCHEDULED if values["start"] > now else Meeting.Status.CANCELLED
+        if _assign(meeting, values):
+            changed += 1
+    extend_series_horizon(series=series, now=now)
+    return changed
+
+
+def _assign(meeting: Meeting, values: dict) -> bool:
+    """Set fields; save and bump the sequence when something a calendar shows changed."""
+    before = {name: getattr(meeting, name) for name in CALENDAR_FIELDS}
+    touched = any(getattr(meeting, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    if not touched:
+        return False
+    if any(getattr(meeting, name) != before[name] for name in CALENDAR_FIELDS):
+        meeting.sequence += 1
+    meeting.save()
+    return True
+
+
+def extend_series_horizon(*, series: MeetingSeries, months: int = HORIZON_MONTHS, now: datetime | None = None) -> int:
+    """Create the occurrences still missing up to ``months`` ahead; returns how many were added.
+
+    Idempotent and safe to run concurrently: a month that already has a meeting of the series
+    is skipped, and the unique (series, occurrence_date) constraint drops a racing duplicate.
+    """
+    now = now or timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
+    taken = {_month(d) for d in series.meetings.exclude(occurrence_date=None).values_list("occurrence_date", flat=True)}
+    missing = []
+    for day in recurrence.occurrence_dates(recurrence.Rule.of(series), today, recurrence.add_months(today, months)):
+        values = occurrence_values(series, day)
+        if values["start"] > now and _month(day) not in taken:
+            missing.append(Meeting(series=series, created_by_id=series.created_by_id, **values))
+    if not missing:
+        return 0
+    before = series.meetings.count()
+    Meeting.objects.bulk_create(missing, ignore_conflicts=True)
+    return series.meetings.count() - before
+
+
+# -- single meetings -----------------------------------------------------------------------------
+@transaction.atomic
+def schedule_meeting(*, created_by, data: dict) -> Meeting:
+    """A one-off meeting (not part of a series). ``data``: title, description, start, end (aware),
+    time_zone, video_link, host_coalition."""
+    check_times(data["start"], data["end"])
+    check_time_zone(data["time_zone"])
+    check_video_link(data.get("video_link", ""))
+    return Meeting.objects.create(
+        created_by=created_by,
+        title=data["title"],
+        description=data.get("description", ""),
+        start=data["start"],
+        end=data["end"],
+        time_zone=data["time_zone"],
+        video_link=data.get("video_link", ""),
+        host_coalition=data.get("host_coalition"),
+    )
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _announce(meeting: Meeting, change: str) -> None:
+    transaction.on_commit(lambda: meeting_changed.send(sender=Meeting, meeting=meeting, change=change))
+
+
+@transaction.atomic
+def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
+    """Edit one meeting's title, description, video link or host; it then keeps them when the
+    series is edited."""
+    check_video_link(data.get("video_link", ""))
+    meeting = _locked(meeting)
+    values = {name: data[name] for name in MEETING_DETAIL_FIELDS if name in data}
+    if _assign(meeting, values):
+        Meeting.objects.filter(pk=meeting.pk).update(is_customized=True)
+        meeting.is_customized = True
+    return meeting
+
+
+@transaction.atomic
+def move_meeting(
+    *, meeting: Meeting, start: datetime, end: datetime, time_zone: str | None = None, now: datetime | None = None
+) -> Meeting:
+    """Give one meeting a new time (and zone); attendees' calendars see the change."""
+    now = now or timezone.now()
+    check_times(start, end)
+    if time_zone is not None:
+        check_time_zone(time_zone)
+    meeting = _locked(meeting)
+    if meeting.status != Meeting.Status.SCHEDULED or meeting.has_ended(now):
+        raise ValidationError("Only a scheduled meeting that has not ended can be moved.")
+    values = {"start": start, "end": end, "is_customized": True}
+    if time_zone:
+        values["time_zone"] = time_zone
+    if _assign(meeting, values):
+        _announce(meeting, "moved")
+    return meeting
+
+
+def _change_status(meeting: Meeting, *, allowed: bool, refusal: str, status: str, change: str) -> Meeting:
+    if not allowed:
+        raise ValidationError(refusal)
+    _assign(meeting, {"status": status, "is_customized": True})
+    _announce(meeting, change)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
+    """Cancel one meeting. It stays listed (marked cancelled) so calendars remove it."""
+    meeting = _locked(meeting)
+    return _change_status(
+        meeting,
+        allowed=meeting.status == Meeting.Status.SCHEDULED and not meeting.has_ended(now),
+        refusal="Only a scheduled meeting that has not ended can be cancelled.",
+        status=Meeting.Status.CANCELLED,
+        change="cancelled",
+    )
+
+
+@transaction.atomic
+def reinstate_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
+    """Undo a cancellation, as long as the meeting has not started."""
+    meeting = _locked(meeting)
+    return _change_status(
+        meeting,
+        allowed=meeting.is_cancelled and not meeting.has_started(now),
+        refusal="Only a cancelled meeting that has not started can be reinstated.",
+        status=Meeting.Status.SCHEDULED,
+        change="reinstated",
+    )
+
+
+@transaction.atomic
+def set_agenda(*, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
+    """Replace the agenda with ``items`` (dicts of title, duration_minutes, presenting_coalition,
+    practice, notes), in the order given."""
+    meeting = _locked(meeting)
+    meeting.agenda_items.all().delete()
+    created = AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting,
+            order=index,
+            title=item["title"],
+            duration_minutes=item.get("duration_minutes"),
+            presenting_coalition=item.get("presenting_coalition"),
+            practice=item.get("practice"),
+            notes=item.get("notes", ""),
+        )
+        for index, item in enumerate(items, start=1)
+    )
+    # The agenda is part of the calendar entry's description.
+    Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
+    return created
+
+
+@transaction.atomic
+def post_minutes(
+    *,
+    meeting: Meeting,
+    by,
+    minutes: str,
+    recording_link: str = "",
+    new_files: Iterable = (),
+    remove_file_ids: Iterable[int] = (),
+    now: datetime | None = None,
+) -> Meeting:
+    """Save minutes (Markdown), the recording link and files. Minutes and recording need the
+    meeting to have started; files (slides shared ahead) may come at any time. A meeting that
+    ended gets its minutes marks itself held, and the first posting is announced."""
+    now = now or timezone.now()
+    check_video_link(recording_link, "recording_link")
+    meeting = _locked(meeting)
+    if meeting.is_cancelled:
+        raise ValidationError("A cancelled meeting has no minutes or files.")
+    if (minutes.strip() or recording_link) and not meeting.has_started(now):
+        raise ValidationError("Minutes and the recording can be added once the meeting has started.")
+    first_posting = bool(minutes.strip()) and meeting.minutes_posted_at is None
+    meeting.minutes = minutes
+    meeting.recording_link = recording_link
+    if first_posting:
+        meeting.minutes_posted_at = now
+    if minutes.strip() and meeting.has_ended(now):
+        meeting.status = Meeting.Status.HELD
+    meeting.save()
+
+    removed = list(meeting.files.filter(pk__in=list(remove_file_ids)))
+    for stale in removed:
+        stale.delete()
+        # Only drop the stored bytes once the rows are gone for good.
+        transaction.on_commit(lambda name=stale.file.name, storage=stale.file.storage: storage.delete(name))
+    stored = []
+    try:
+        for upload in new_files:
+            stored.append(
+                MeetingFile.objects.create(
+                    meeting=meeting,
+                    file=upload,
+                    original_name=upload.name[-200:],
+                    content_type=getattr(upload, "checked_content_type", "application/octet-stream"),
+                    size=upload.size,
+                    uploaded_by=by,
+                )
+            )
+    except Exception:
+        # The rows roll back with the transaction; the bytes already written must go too.
+        for row in stored:
+            row.file.storage.delete(row.file.name)
+        raise
+    if first_posting:
+        transaction.on_commit(lambda: minutes_posted.send(sender=Meeting, meeting=meeting))
+    return meeting
+
+
+# -- members --------------------------------------------------------------------------------------
+def rsvp(*, meeting: Meeting, user, answer: str, now: datetime | None = None) -> RSVP:
+    """Record (or change) a member's answer; refused for visitors outside the coalitions, and once
+    the meeting is cancelled, held or has started."""
+    if answer not in RSVP.Answer.values:
+        raise ValidationError("Answer yes, maybe or no.")
+    if not permissions.is_member(user):
+        raise ValidationError("Only members of a coalition can RSVP.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled, so it takes no RSVPs.")
+    if not meeting.accepts_rsvps(now):
+        raise ValidationError("This meeting has already started, so RSVPs are closed.")
+    answer_row, _ = RSVP.objects.update_or_create(meeting=meeting, user=user, defaults={"answer": answer})
+    return answer_row
+
+
+def get_calendar_token(*, user) -> CalendarToken:
+    """The member's calendar token, created on first use."""
+    token, _ = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+def reset_calendar_token(*, user) -> CalendarToken:
+    """Replace the secret: the old subscription URL stops working at once."""
+    token, created = CalendarToken.objects.get_or_create(user=user)
+    if not created:
+        token.token = new_calendar_token()
+        token.created = timezone.now()
+        token.save(update_fields=["token", "created"])
+    return token

@@ -1,0 +1,54 @@
+"""A newcomer signs up, confirms their email, asks to join a coalition, and its admin lets them in."""
+
+import re
+
+import pytest
+
+from coalitions.models import Membership
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_newcomer_signs_up_confirms_asks_to_join_and_admin_approves(
+    page, browser, live_server, mailoutbox, coalition, coalition_admin
+):
+    # Sign up.
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("input[name=email]", "gina@example.org")
+    page.fill("input[name=full_name]", "Gina Gomez")
+    page.fill("input[name=job_title]", "Open Data Lead, City of Pueblo")
+    page.fill("input[name=password1]", "a-long-unusual-pass-2026")
+    page.fill("input[name=password2]", "a-long-unusual-pass-2026")
+    page.click("form.auth-form button[type=submit]")
+    assert page.get_by_role("heading", name="Verify Your Email Address").is_visible()
+
+    # Read the verification email and confirm.
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mailoutbox[0].body).group(0)
+    page.goto(link.replace("http://testserver", live_server.url))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+
+    # Ask to join.
+    page.goto(f"{live_server.url}/coalitions/colorado/")
+    page.fill("textarea[name=message]", "Pueblo is opening its transit data.")
+    page.get_by_role("button", name="Ask to join").click()
+    assert page.get_by_text("was sent to its admins").is_visible()
+    assert page.get_by_role("heading", name="Request pending").is_visible()
+
+    # The coalition's admin approves, in a browser of their own.
+    admin_context = browser.new_context()
+    admin_page = admin_context.new_page()
+    login(admin_page, live_server, coalition_admin.email, PASSWORD)
+    admin_page.goto(f"{live_server.url}/coalitions/colorado/manage/")
+    assert admin_page.get_by_text("Pueblo is opening its transit data.").is_visible()
+    admin_page.get_by_role("button", name="Approve").click()
+    assert admin_page.get_by_text("Gina Gomez is now a member of CSCA.").is_visible()
+    admin_context.close()
+
+    # The newcomer is in.
+    page.reload()
+    assert page.get_by_role("heading", name="You are a member").is_visible()
+    assert Membership.objects.filter(user__email="gina@example.org", coalition=coalition).exists()

@@ -1,0 +1,102 @@
+"""Bad input gets a clear message on the form, and nothing is half-saved."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting, MeetingSeries
+
+from .test_who_may_schedule import series_post
+
+pytestmark = pytest.mark.django_db
+
+
+def post_series(client, **overrides):
+    return client.post(reverse("meetings:series_create"), series_post(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"week_of_month": "5"}, "week_of_month", "not every month has a fifth"),
+        ({"week_of_month": ""}, "week_of_month", "Choose which week"),
+        ({"weekday": ""}, "weekday", "Choose the day of the week"),
+        ({"rule_kind": "day_of_month", "day_of_month": ""}, "day_of_month", "Choose the day of the month"),
+        ({"rule_kind": "day_of_month", "day_of_month": "0"}, "day_of_month", "runs from 1 to 31"),
+        ({"rule_kind": "day_of_month", "day_of_month": "32"}, "day_of_month", "runs from 1 to 31"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "not a time zone we know"),
+        ({"video_link": "ftp://files.example.org/call"}, "video_link", "http:// or https://"),
+        ({"video_link": "javascript:alert(1)"}, "video_link", "http:// or https://"),
+        ({"duration_minutes": "0"}, "duration_minutes", "at least 5 minutes"),
+        ({"local_start_time": "25:00"}, "local_start_time", "Enter a valid time"),
+    ],
+)
+def test_series_form_explains_what_is_wrong_and_saves_nothing(partnership_admin_client, overrides, field, message):
+    response = post_series(partnership_admin_client, **overrides)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not MeetingSeries.objects.exists()
+    assert not Meeting.objects.exists()
+
+
+def test_day_of_month_rule_ignores_leftover_weekday_fields(partnership_admin_client, frozen_now):
+    post_series(partnership_admin_client, rule_kind="day_of_month", day_of_month="31")
+    series = MeetingSeries.objects.get()
+    assert (series.week_of_month, series.weekday, series.day_of_month) == (None, None, 31)
+
+
+def test_series_form_help_explains_the_short_month_rule(partnership_admin_client):
+    page = partnership_admin_client.get(reverse("meetings:series_create")).content.decode()
+    assert "moves to the month&#x27;s last day" in page or "moves to the month's last day" in page
+
+
+def schedule_post(**overrides):
+    data = {
+        "title": "Procurement clinic",
+        "description": "",
+        "date": "2030-03-12",
+        "start_time": "14:00",
+        "end_time": "15:00",
+        "time_zone": "America/Chicago",
+        "video_link": "https://meet.example.org/clinic",
+        "host_coalition": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_one_off_meeting_is_stored_in_utc(partnership_admin_client):
+    response = partnership_admin_client.post(reverse("meetings:schedule"), schedule_post())
+    meeting = Meeting.objects.get()
+    assert response["Location"] == meeting.get_absolute_url()
+    assert meeting.start == dt.datetime(2030, 3, 12, 19, 0, tzinfo=dt.UTC)  # 14:00 CDT
+    assert meeting.time_zone == "America/Chicago" and meeting.created_by.email == "dana@example.org"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"end_time": "13:00"}, "end_time"),
+        ({"end_time": "14:00"}, "end_time"),
+        ({"time_zone": "Nowhere/City"}, "time_zone"),
+        ({"video_link": "mailto:x@example.org"}, "video_link"),
+        ({"date": "2030-02-30"}, "date"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_one_off_meeting_with_bad_input_is_not_saved(partnership_admin_client, overrides, field):
+    response = partnership_admin_client.post(reverse("meetings:schedule"), schedule_post(**overrides))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Meeting.objects.exists()
+
+
+def test_unknown_meeting_is_404(client, db):
+    assert client.get("/meetings/424242/").status_code == 404
+    assert client.get("/meetings/series/424242/").status_code == 404
+
+
+def test_a_silly_page_number_still_shows_a_page(client, db):
+    assert client.get(reverse("meetings:list") + "?page=abc").status_code == 200
+    assert client.get(reverse("meetings:archive") + "?page=99999").status_code == 200
