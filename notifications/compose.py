@@ -8,12 +8,12 @@ queries; ``build`` turns one delivery into a ``Message`` (or raises ``Skip``) wi
 from datetime import datetime
 
 from coalitions.models import Invitation, JoinRequest
+from meetings.calendar import meeting_ics
 from meetings.models import RSVP, Meeting
 from meetings.timefmt import format_instant
 from practices.markdown import render_markdown
 
 from . import tokens
-from .calendar import meeting_ics
 from .digests import build_digests, digest_users
 from .mail import Message, Skip, recipient_zone
 from .models import Delivery, Preference, ReminderLead
