@@ -243,3 +243,33 @@ CELERY_BEAT_SCHEDULE["meetings-extend-horizons"] = {
     "task": "meetings.tasks.extend_horizons",
     "schedule": 24 * 60 * 60,
 }
+
+# --- notifications ---
+# A row left in "sending" longer than this (its worker died) may be claimed again; see notifications/mail.py.
+NOTIFICATIONS_STALE_CLAIM_MINUTES = env.int("NOTIFICATIONS_STALE_CLAIM_MINUTES", default=10)
+# Transient SMTP failures are retried with exponential backoff (base, 2×base, 4×base… capped), this many
+# attempts in all; then the delivery is marked failed and listed for partnership admins.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# Members per Celery task when fanning out reminders and digests.
+NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=200)
+# At most this many stuck rows re-enqueued per tick.
+NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=5000)
+# Local hour of the weekly (Monday) and monthly (1st) digests.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Ticks expire unrun rather than pile up while workers are down: the next tick does the same work.
+        "notifications-reminders": {
+            "task": "notifications.tasks.tick_reminders",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "notifications-digests": {
+            "task": "notifications.tasks.tick_digests",
+            "schedule": 15 * 60.0,
+            "options": {"expires": 14 * 60},
+        },
+    }
+)

@@ -1,0 +1,492 @@
+"""Writes of the notifications app: the reminder and digest ticks, preferences, unsubscribing.
+
+Every email leaves through ``notifications.mail`` (claim by unique key, send, mark sent). The ticks
+here only decide which ``Delivery`` rows should exist, create them as ``pending`` together with a
+``Dispatch`` marker in one transaction, and enqueue their sending after commit.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from coalitions.models import Membership, Profile
+from coalitions.timezones import effective_time_zone
+from meetings.models import RSVP, Meeting
+
+from . import tokens
+from .digests import current_digest_slot, digest_period, digest_users, next_digest_slot
+from .mail import enqueue_keys, reachable_users
+from .models import DEFAULT_REMINDER_LEADS, LEAD_DELTAS, Delivery, Dispatch, Preference
+
+logger = logging.getLogger(__name__)
+
+# How long after a meeting ends organizers are nudged about minutes, and how long the tick keeps
+# looking for meetings it could have missed (beat down for a while).
+NUDGE_AFTER = timedelta(days=1)
+LOOKBACK = timedelta(days=7)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def reminder_grace(lead: timedelta) -> timedelta:
+    """A reminder is still worth sending this long after its time (a tick that ran late).
+
+    A quarter of the lead: a day-before reminder may go up to 6 hours late, an hour-before one
+    15 minutes. The windows of different leads never overlap, so a meeting created 50 minutes
+    ahead gets only its hour-before reminder, not a "tomorrow" one.
+    """
+    return lead / 4
+
+
+@dataclass
+class TickReport:
+    reminders: int = 0
+    changes: int = 0
+    nudges: int = 0
+    followups: int = 0
+    digests: int = 0
+    requeued: int = 0
+    keys: list[str] = field(default_factory=list)
+
+    def add(self, name: str, keys: list[str]) -> None:
+        setattr(self, name, getattr(self, name) + len(keys))
+        self.keys.extend(keys)
+
+
+def fan_out(*, marker: str, deliveries: list[Delivery]) -> list[str]:
+    """Create pending deliveries once per ``marker`` and enqueue them; returns their keys.
+
+    The marker and the rows commit together: a tick that dies after commit leaves pending rows the
+    sweep re-enqueues; one that dies before leaves nothing, and the next tick does it all again.
+    """
+    try:
+        with transaction.atomic():
+            Dispatch.objects.create(key=marker, recipients=len(deliveries))
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
+    except IntegrityError:
+        return []  # another tick did this fan-out
+    keys = [d.key for d in deliveries]
+    enqueue_keys(keys)
+    return keys
+
+
+def _new_markers(keys: list[str]) -> set[str]:
+    return set(keys) - set(Dispatch.objects.filter(key__in=keys).values_list("key", flat=True))
+
+
+def _pending(*, key: str, kind: str, user_id: int, email: str, meeting: Meeting, now: datetime, **params) -> Delivery:
+    return Delivery(
+        key=key,
+        kind=kind,
+        user_id=user_id,
+        to_address=email,
+        meeting=meeting,
+        meeting_start=meeting.start,
+        params=params,
+        status=Delivery.Status.PENDING,
+        next_attempt_at=now,
+        created=now,
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def due_reminders(*, now: datetime) -> list[tuple[Meeting, str]]:
+    """(meeting, lead) pairs whose reminder time has come: one indexed query over ``Meeting.start``."""
+    window = Q()
+    for delta in LEAD_DELTAS.values():
+        window |= Q(start__gt=now + delta - reminder_grace(delta), start__lte=now + delta)
+    meetings = Meeting.objects.filter(window, status=Meeting.Status.SCHEDULED, start__gt=now).select_related("series")
+    pairs = []
+    for meeting in meetings:
+        for lead, delta in LEAD_DELTAS.items():
+            if now + delta - reminder_grace(delta) < meeting.start <= now + delta:
+                pairs.append((meeting, lead.value))
+    return pairs
+
+
+def reminder_recipients(*, meeting: Meeting, lead: str) -> list[tuple[int, str]]:
+    """(user id, address) of those who get this reminder.
+
+    All members (any coalition, and partnership admins) unless they answered "no", or only those
+    who answered yes or maybe when the series says so; in both cases only those who want
+    reminders at this lead and can be emailed.
+    """
+    users = reachable_users()
+    if meeting.series and meeting.series.reminder_audience == meeting.series.Audience.RSVPED:
+        users = users.filter(
+            Exists(
+                RSVP.objects.filter(
+                    meeting=meeting, user=OuterRef("pk"), answer__in=[RSVP.Answer.YES, RSVP.Answer.MAYBE]
+                )
+            )
+        )
+    else:
+        users = users.filter(Q(is_staff=True) | Exists(Membership.objects.filter(user=OuterRef("pk")))).exclude(
+            Exists(RSVP.objects.filter(meeting=meeting, user=OuterRef("pk"), answer=RSVP.Answer.NO))
+        )
+    rows = users.values_list("pk", "email", "email_preference__wants_reminders", "email_preference__reminder_leads")
+    return [
+        (pk, email)
+        for pk, email, wants, leads in rows
+        # No preference row yet means the defaults: reminders on, a day and an hour before.
+        if (wants is None and lead in DEFAULT_REMINDER_LEADS) or (wants and lead in (leads or []))
+    ]
+
+
+def dispatch_reminders(*, now: datetime) -> list[str]:
+    pairs = {f"reminder:{m.pk}:{lead}:{iso(m.start)}": (m, lead) for m, lead in due_reminders(now=now)}
+    keys: list[str] = []
+    for marker in sorted(_new_markers(list(pairs))):
+        meeting, lead = pairs[marker]
+        start = iso(meeting.start)
+        deliveries = [
+            _pending(
+                key=f"reminder:{meeting.pk}:{user_id}:{lead}:{start}",
+                kind=Delivery.Kind.REMINDER,
+                user_id=user_id,
+                email=email,
+                meeting=meeting,
+                now=now,
+                lead=lead,
+            )
+            for user_id, email in reminder_recipients(meeting=meeting, lead=lead)
+        ]
+        keys += fan_out(marker=marker, deliveries=deliveries)
+    return keys
+
+
+def _sent_reminders(meeting_ref, *, now: datetime) -> QuerySet:
+    # Reminders for a start that has not long passed: a change to a meeting held last month is no news.
+    return Delivery.objects.filter(
+        meeting=meeting_ref,
+        kind=Delivery.Kind.REMINDER,
+        status=Delivery.Status.SENT,
+        meeting_start__gt=now - timedelta(days=1),
+    )
+
+
+def changed_meetings(*, now: datetime) -> QuerySet:
+    """Meetings moved or cancelled after a reminder went out, found by polling the send log.
+
+    ``meeting_start < start OR meeting_start > start`` (not ``<>``) lets PostgreSQL answer from
+    the (meeting, kind, meeting_start) index with two range scans.
+    """
+    reminded = _sent_reminders(OuterRef("pk"), now=now)
+    moved = reminded.filter(Q(meeting_start__lt=OuterRef("start")) | Q(meeting_start__gt=OuterRef("start")))
+    return Meeting.objects.filter(
+        Q(Exists(moved)) | Q(status=Meeting.Status.CANCELLED, pk__in=reminded.values("meeting_id"))
+    )
+
+
+def dispatch_change_notices(*, now: datetime) -> list[str]:
+    """One notice per change to those who got a reminder for a time that no longer holds."""
+    meetings = {
+        f"change:{m.pk}:{m.sequence}:{m.status}:{iso(m.start)}": m for m in changed_meetings(now=now).order_by("pk")
+    }
+    keys: list[str] = []
+    for marker in sorted(_new_markers(list(meetings))):
+        meeting = meetings[marker]
+        reminded = _sent_reminders(meeting, now=now).filter(user__isnull=False)
+        if meeting.status != Meeting.Status.CANCELLED:
+            reminded = reminded.exclude(meeting_start=meeting.start)
+        old_starts: dict[int, tuple[datetime, str]] = {}
+        for user_id, email, start in reminded.order_by("meeting_start").values_list(
+            "user_id", "to_address", "meeting_start"
+        ):
+            old_starts[user_id] = (start, email)  # the latest start each member was told about
+        deliveries = [
+            _pending(
+                key=f"change:{meeting.pk}:{user_id}:{meeting.sequence}",
+                kind=Delivery.Kind.CHANGE,
+                user_id=user_id,
+                email=email,
+                meeting=meeting,
+                now=now,
+                old_start=iso(start),
+                sequence=meeting.sequence,
+            )
+            for user_id, (start, email) in old_starts.items()
+        ]
+        keys += fan_out(marker=marker, deliveries=deliveries)
+    return keys
+
+
+def meeting_organizers(meeting: Meeting) -> QuerySet:
+    """Partnership admins, the host coalition's admins, and whoever created the meeting or its series."""
+    who = Q(is_staff=True)
+    if meeting.host_coalition_id:
+        who |= Exists(Membership.objects.admins().filter(user=OuterRef("pk"), coalition_id=meeting.host_coalition_id))
+    if meeting.series and meeting.series.created_by_id:
+        who |= Q(pk=meeting.series.created_by_id)
+    if meeting.created_by_id:
+        who |= Q(pk=meeting.created_by_id)
+    return reachable_users().filter(who)
+
+
+def _dispatch_per_meeting(
+    *, kind: str, meetings: QuerySet, recipients: Callable[[Meeting], QuerySet], now: datetime
+) -> list[str]:
+    candidates = {f"{kind}:{m.pk}": m for m in meetings.select_related("series").order_by("pk")}
+    keys: list[str] = []
+    for marker in sorted(_new_markers(list(candidates))):
+        meeting = candidates[marker]
+        deliveries = [
+            _pending(
+                key=f"{kind}:{meeting.pk}:{user_id}", kind=kind, user_id=user_id, email=email, meeting=meeting, now=now
+            )
+            for user_id, email in recipients(meeting).values_list("pk", "email")
+        ]
+        keys += fan_out(marker=marker, deliveries=deliveries)
+    return keys
+
+
+def dispatch_minutes_nudges(*, now: datetime) -> list[str]:
+    """Organizers of a meeting that ended a day ago without minutes get one nudge."""
+    meetings = Meeting.objects.exclude(status=Meeting.Status.CANCELLED).filter(
+        minutes_posted_at__isnull=True, end__lte=now - NUDGE_AFTER, end__gt=now - NUDGE_AFTER - LOOKBACK
+    )
+    return _dispatch_per_meeting(kind=Delivery.Kind.NUDGE, meetings=meetings, recipients=meeting_organizers, now=now)
+
+
+def followup_recipients(meeting: Meeting) -> QuerySet:
+    return reachable_users().filter(
+        Exists(
+            RSVP.objects.filter(meeting=meeting, user=OuterRef("pk"), answer__in=[RSVP.Answer.YES, RSVP.Answer.MAYBE])
+        )
+    )
+
+
+def dispatch_followups(*, now: datetime) -> list[str]:
+    """Once minutes are posted, those who answered yes or maybe get one follow-up."""
+    meetings = Meeting.objects.exclude(status=Meeting.Status.CANCELLED).filter(
+        minutes_posted_at__isnull=False, minutes_posted_at__gt=now - LOOKBACK, minutes_posted_at__lte=now
+    )
+    return _dispatch_per_meeting(
+        kind=Delivery.Kind.FOLLOWUP, meetings=meetings, recipients=followup_recipients, now=now
+    )
+
+
+def requeue_stuck_deliveries(*, now: datetime) -> list[str]:
+    """Re-enqueue rows nobody is working on: pending past their time (the queued message was lost,
+    e.g. a broker restart) or sending with a stale claim (the worker died mid-send).
+
+    ``next_attempt_at`` is pushed forward first so the next tick leaves them alone while they wait
+    in the queue; the send itself re-checks the claim, so a duplicate message is harmless.
+    """
+    overdue = now - timedelta(minutes=1)
+    stuck = Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING, next_attempt_at__lt=overdue)
+        | Q(status=Delivery.Status.SENDING, next_attempt_at__lt=overdue)
+    )
+    keys = list(stuck.order_by("next_attempt_at").values_list("key", flat=True)[: settings.NOTIFICATIONS_SWEEP_LIMIT])
+    if keys:
+        Delivery.objects.filter(key__in=keys).update(
+            next_attempt_at=now + timedelta(minutes=settings.NOTIFICATIONS_STALE_CLAIM_MINUTES)
+        )
+        enqueue_keys(keys)
+    return keys
+
+
+def run_reminder_tick(*, now: datetime | None = None) -> TickReport:
+    """The every-minute tick: due reminders, change notices, minutes nudges, follow-ups, the sweep."""
+    now = now or timezone.now()
+    report = TickReport()
+    report.add("reminders", dispatch_reminders(now=now))
+    report.add("changes", dispatch_change_notices(now=now))
+    report.add("nudges", dispatch_minutes_nudges(now=now))
+    report.add("followups", dispatch_followups(now=now))
+    report.add("requeued", requeue_stuck_deliveries(now=now))
+    return report
+
+
+# --- Digests ---------------------------------------------------------------------------------
+
+
+def digest_recipients() -> QuerySet:
+    """Who may get a digest: members of a coalition (and partnership admins)."""
+    return get_user_model().objects.filter(
+        Q(is_staff=True) | Exists(Membership.objects.filter(user=OuterRef("pk"))), is_active=True
+    )
+
+
+def ensure_preferences(*, now: datetime) -> int:
+    """Give every member a preference row with a scheduled digest; returns how many were added."""
+    missing = list(digest_recipients().filter(email_preference__isnull=True).values_list("pk", flat=True)[:5000])
+    created = 0
+    for start in range(0, len(missing), settings.NOTIFICATIONS_CHUNK_SIZE):
+        users = digest_users(missing[start : start + settings.NOTIFICATIONS_CHUNK_SIZE])
+        rows = [
+            Preference(
+                user=user,
+                next_digest_at=next_digest_slot(
+                    frequency=Preference.Frequency.WEEKLY, zone_name=effective_time_zone(user), after=now
+                ),
+            )
+            for user in users
+        ]
+        Preference.objects.bulk_create(rows, ignore_conflicts=True)
+        created += len(rows)
+    return created
+
+
+def dispatch_digests(*, now: datetime, user_ids=None, force: bool = False, dry_run: bool = False) -> list[str]:
+    """Create the due digests' deliveries (``digest:<user>:<period>``) and enqueue them in chunks.
+
+    ``user_ids`` limits the run to those members; ``force`` treats them as due now (the current
+    period's digest, still at most once per period). ``dry_run`` returns the keys and writes nothing.
+    """
+    if force:
+        # Members without a preference row yet count with the defaults (weekly).
+        due = digest_recipients().exclude(email_preference__digest_frequency=Preference.Frequency.OFF)
+        due_ids = list(due.filter(pk__in=user_ids or []).order_by("pk").values_list("pk", flat=True))
+    else:
+        preferences = Preference.objects.exclude(digest_frequency=Preference.Frequency.OFF).filter(
+            next_digest_at__lte=now, user__in=digest_recipients()
+        )
+        if user_ids is not None:
+            preferences = preferences.filter(user_id__in=user_ids)
+        due_ids = list(preferences.order_by("user_id").values_list("user_id", flat=True))
+    keys: list[str] = []
+    size = settings.NOTIFICATIONS_CHUNK_SIZE
+    for start in range(0, len(due_ids), size):
+        keys += _dispatch_digest_chunk(due_ids[start : start + size], now=now, force=force, dry_run=dry_run)
+    return keys
+
+
+def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, dry_run: bool) -> list[str]:
+    deliveries, schedule = [], []
+    for user in digest_users(user_ids):
+        preference = getattr(user, "email_preference", None) or Preference(user=user)
+        zone = effective_time_zone(user)
+        frequency = preference.digest_frequency
+        slot = current_digest_slot(frequency=frequency, zone_name=zone, now=now)
+        if not force and preference.next_digest_at:
+            slot = preference.next_digest_at
+        period = digest_period(frequency=frequency, slot=slot, zone_name=zone)
+        deliveries.append(
+            Delivery(
+                key=f"digest:{user.pk}:{period}",
+                kind=Delivery.Kind.DIGEST,
+                user=user,
+                to_address=user.email,
+                params={"period": period, "frequency": frequency},
+                next_attempt_at=now,
+                created=now,
+            )
+        )
+        # The next slot after now: a tick that was down for weeks sends one digest, not a backlog.
+        preference.next_digest_at = next_digest_slot(frequency=frequency, zone_name=zone, after=max(now, slot))
+        schedule.append(preference)
+    keys = [d.key for d in deliveries]
+    if dry_run:
+        return keys
+    with transaction.atomic():
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Preference.objects.bulk_create([p for p in schedule if p.pk is None], ignore_conflicts=True)
+        Preference.objects.bulk_update([p for p in schedule if p.pk is not None], ["next_digest_at"])
+    enqueue_keys(keys)
+    return keys
+
+
+def run_digest_tick(*, now: datetime | None = None) -> TickReport:
+    """The digest tick (every 15 minutes): schedule new members, then send the due digests."""
+    now = now or timezone.now()
+    ensure_preferences(now=now)
+    report = TickReport()
+    report.add("digests", dispatch_digests(now=now))
+    return report
+
+
+# --- Preferences and unsubscribing -----------------------------------------------------------
+
+
+def preference_for(user) -> Preference:
+    """The member's preferences, created with the defaults (and a scheduled digest) when missing."""
+    preference = Preference.objects.filter(user=user).first()
+    if preference is None:
+        preference, _ = Preference.objects.get_or_create(user=user)
+        reschedule_digest(preference=preference, user=user)
+    return preference
+
+
+def reschedule_digest(*, preference: Preference, user, now: datetime | None = None) -> None:
+    """Recompute the next digest slot after a change of frequency or time zone."""
+    preference.next_digest_at = next_digest_slot(
+        frequency=preference.digest_frequency, zone_name=effective_time_zone(user), after=now or timezone.now()
+    )
+    Preference.objects.filter(pk=preference.pk).update(next_digest_at=preference.next_digest_at)
+
+
+def update_preferences(
+    *,
+    user,
+    digest_frequency: str,
+    focus_areas,
+    wants_reminders: bool,
+    reminder_leads: list[str],
+    time_zone: str,
+) -> Preference:
+    """Save the preferences page: email settings and the member's time zone (``Profile.time_zone``)."""
+    with transaction.atomic():
+        preference = preference_for(user)
+        preference.digest_frequency = digest_frequency
+        preference.wants_reminders = wants_reminders
+        preference.reminder_leads = [lead for lead in LEAD_DELTAS if lead in set(reminder_leads)]
+        preference.save(update_fields=["digest_frequency", "wants_reminders", "reminder_leads", "updated"])
+        preference.focus_areas.set(focus_areas)
+        profile, _ = Profile.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
+        user.profile = profile  # the digest slot below is computed in the new zone
+        reschedule_digest(preference=preference, user=user)
+    return preference
+
+
+@dataclass
+class UnsubscribeResult:
+    kind: str
+    previous: str  # the digest frequency before, or "on"/"off" for reminders
+    changed: bool
+
+
+def unsubscribe(*, user, kind: str) -> UnsubscribeResult:
+    """Turn one kind of email off at once (the one-click POST and the confirm button)."""
+    with transaction.atomic():
+        preference = preference_for(user)
+        preference = Preference.objects.select_for_update().get(pk=preference.pk)
+        if kind == tokens.DIGEST:
+            previous = preference.digest_frequency
+            preference.digest_frequency = Preference.Frequency.OFF
+            preference.next_digest_at = None
+        else:
+            previous = "on" if preference.wants_reminders else "off"
+            preference.wants_reminders = False
+        preference.save()
+    logger.info("User %s unsubscribed from %s", user.pk, kind)
+    return UnsubscribeResult(kind=kind, previous=previous, changed=previous not in {"off", Preference.Frequency.OFF})
+
+
+def resubscribe(*, user, kind: str, frequency: str | None = None) -> Preference:
+    """Undo an unsubscribe, or pick another digest frequency (weekly → monthly instead of nothing)."""
+    with transaction.atomic():
+        preference = preference_for(user)
+        if kind == tokens.DIGEST:
+            choice = frequency if frequency in {Preference.Frequency.WEEKLY, Preference.Frequency.MONTHLY} else None
+            preference.digest_frequency = choice or Preference.Frequency.WEEKLY
+            preference.save(update_fields=["digest_frequency", "updated"])
+            reschedule_digest(preference=preference, user=user)
+        else:
+            preference.wants_reminders = True
+            if not preference.reminder_leads:
+                preference.reminder_leads = list(DEFAULT_REMINDER_LEADS)
+            preference.save(update_fields=["wants_reminders", "reminder_leads", "updated"])
+    return preference

@@ -1,0 +1,190 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coalitions.models import Profile
+from coalitions.permissions import is_partnership_admin
+from coalitions.timezones import effective_time_zone
+
+from . import services, tokens
+from .compose import digest_context
+from .digests import build_digests, digest_users
+from .forms import FailedDeliveryFilter, PreferenceForm, UnsubscribeChangeForm
+from .mail import Message, render_email
+from .models import DEFAULT_REMINDER_LEADS, BouncedAddress, Delivery, Preference
+from .timefmt import format_local
+
+
+@login_required
+def preferences(request):
+    preference = services.preference_for(request.user)
+    profile = Profile.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        form = PreferenceForm(request.POST)
+        if form.is_valid():
+            services.update_preferences(user=request.user, **form.cleaned_data)
+            messages.success(request, "Your email preferences are saved.")
+            return redirect("notifications:preferences")
+    else:
+        form = PreferenceForm(
+            initial={
+                "digest_frequency": preference.digest_frequency,
+                "focus_areas": list(preference.focus_areas.all()),
+                "wants_reminders": preference.wants_reminders,
+                "reminder_leads": preference.reminder_leads,
+                "time_zone": profile.time_zone if profile else "",
+            }
+        )
+    context = {
+        "form": form,
+        "preference": preference,
+        "zone": effective_time_zone(request.user),
+        "next_digest": format_local(preference.next_digest_at, effective_time_zone(request.user))
+        if preference.wants_digest and preference.next_digest_at
+        else "",
+    }
+    return render(request, "notifications/preferences.html", context)
+
+
+def _token_target(request, token):
+    """(user, kind) for a valid token; a 400 page for a forged or altered one; 404 for a gone user."""
+    try:
+        data = tokens.read_unsubscribe_token(token)
+    except tokens.InvalidToken:
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    user = get_user_model().objects.filter(pk=data.user_id).first()
+    if user is None:
+        raise Http404("No such member")
+    return user, data.kind
+
+
+def _state(user, kind: str) -> dict:
+    """What the member gets now, read without creating anything (a GET changes no state)."""
+    preference = Preference.objects.filter(user=user).first()
+    if kind == tokens.DIGEST:
+        frequency = preference.digest_frequency if preference else Preference.Frequency.WEEKLY
+        return {"is_on": frequency != Preference.Frequency.OFF, "frequency": frequency}
+    wants = preference.wants_reminders if preference else True
+    leads = preference.reminder_leads if preference else DEFAULT_REMINDER_LEADS
+    return {"is_on": bool(wants and leads), "frequency": ""}
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie and no token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirm button (link scanners follow GETs); POST turns the kind off at once."""
+    target = _token_target(request, token)
+    if isinstance(target, HttpResponse):
+        return target
+    user, kind = target
+    if request.method == "POST":
+        result = services.unsubscribe(user=user, kind=kind)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse("You are unsubscribed.\n", content_type="text/plain; charset=utf-8")
+        done = reverse("notifications:unsubscribe_done", args=[token])
+        return redirect(f"{done}?was={result.previous}" if result.kind == tokens.DIGEST else done)
+    context = {"token": token, "kind": kind, "kind_label": tokens.KIND_LABELS[kind], "email": user.email}
+    context.update(_state(user, kind))
+    return render(request, "notifications/unsubscribe.html", context)
+
+
+def unsubscribe_done(request, token):
+    """What was turned off, with an undo button and, for the digest, "monthly instead"."""
+    target = _token_target(request, token)
+    if isinstance(target, HttpResponse):
+        return target
+    user, kind = target
+    was = request.GET.get("was", "")
+    context = {
+        "token": token,
+        "kind": kind,
+        "kind_label": tokens.KIND_LABELS[kind],
+        "email": user.email,
+        "previous": was if was in {Preference.Frequency.WEEKLY, Preference.Frequency.MONTHLY} else "",
+    }
+    context.update(_state(user, kind))
+    return render(request, "notifications/unsubscribe_done.html", context)
+
+
+@require_POST
+def unsubscribe_change(request, token):
+    target = _token_target(request, token)
+    if isinstance(target, HttpResponse):
+        return target
+    user, kind = target
+    form = UnsubscribeChangeForm(request.POST)
+    if not form.is_valid() or (form.cleaned_data["action"] == "monthly" and kind != tokens.DIGEST):
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    if form.cleaned_data["action"] == "monthly":
+        services.resubscribe(user=user, kind=kind, frequency=Preference.Frequency.MONTHLY)
+        messages.success(request, "You will get the digest once a month, on the 1st.")
+    else:
+        services.resubscribe(user=user, kind=kind, frequency=form.cleaned_data.get("previous") or None)
+        messages.success(request, f"Undone: you will get {tokens.KIND_LABELS[kind]} again.")
+    return redirect("notifications:unsubscribe_done", token=token)
+
+
+def _staff_only(request) -> None:
+    if not is_partnership_admin(request.user):
+        raise PermissionDenied("Only partnership admins can see this page.")
+
+
+@login_required
+def failed_deliveries(request):
+    """Partnership admins: emails that could not be delivered, and the addresses that bounce."""
+    _staff_only(request)
+    form = FailedDeliveryFilter(request.GET or None)
+    rows = Delivery.objects.select_related("user__profile").order_by("-created")
+    statuses = [Delivery.Status.FAILED, Delivery.Status.BOUNCED]
+    if form.is_valid():
+        if form.cleaned_data["kind"]:
+            rows = rows.filter(kind=form.cleaned_data["kind"])
+        if form.cleaned_data["status"]:
+            statuses = [form.cleaned_data["status"]]
+    rows = rows.filter(status__in=statuses)
+    if Delivery.Status.PENDING in statuses:
+        rows = rows.filter(attempts__gt=0)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "bounced": BouncedAddress.objects.select_related("user__profile")[:50],
+        "bounced_total": BouncedAddress.objects.count(),
+        "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v),
+    }
+    return render(request, "notifications/failed_deliveries.html", context)
+
+
+@login_required
+def preview_digest(request, user_id):
+    """Partnership admins: the digest this member would get if it went out now."""
+    _staff_only(request)
+    member = get_object_or_404(get_user_model(), pk=user_id)
+    now = timezone.now()
+    user = digest_users([member.pk]).get()
+    digest = build_digests([user], now=now).get(user.pk)
+    preference = getattr(user, "email_preference", None)
+    context = {"member": user, "digest": digest, "preference": preference, "zone": effective_time_zone(user)}
+    if preference and preference.next_digest_at:
+        context["next_digest"] = format_local(preference.next_digest_at, context["zone"])
+    if digest is not None:
+        email = render_email(
+            delivery=Delivery(user=user, kind=Delivery.Kind.DIGEST, key="preview"),
+            message=Message(template="emails/digest", context=digest_context(digest), unsubscribe_kind=tokens.DIGEST),
+            to_address=user.email,
+        )
+        context.update(
+            subject=email.subject,
+            text=email.body,
+            html=email.alternatives[0][0],
+            since=format_local(digest.since, context["zone"]),
+        )
+    return render(request, "notifications/preview_digest.html", context)

@@ -1,0 +1,218 @@
+"""Every email leaves once: reruns, SMTP trouble and dead workers neither lose nor double it."""
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from notifications.mail import send_deliveries
+from notifications.models import BouncedAddress, Delivery, Dispatch
+from notifications.services import run_reminder_tick
+from notifications.tasks import tick_reminders
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def recipients():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_reminder_task_run_twice_sends_one_email_per_member(
+    run, meeting_tomorrow, member, coalition_admin, other_member
+):
+    run(tick_reminders.delay)
+    run(tick_reminders.delay)
+
+    assert recipients() == ["alice@example.org", "bob@example.org", "charlie@example.org"]
+    assert Delivery.objects.filter(kind=Delivery.Kind.REMINDER, status=Delivery.Status.SENT).count() == 3
+
+
+def test_sending_the_same_keys_again_sends_nothing_more(run, meeting_tomorrow, member):
+    run(run_reminder_tick)
+    keys = list(Delivery.objects.values_list("key", flat=True))
+
+    report = send_deliveries(keys=keys)
+
+    assert len(mail.outbox) == 1
+    assert report.sent == []
+
+
+def test_smtp_failure_then_recovery_sends_exactly_once(run, smtp, meeting_tomorrow, member):
+    smtp.script = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), TimeoutError("timed out")]
+
+    run(run_reminder_tick)
+
+    delivery = Delivery.objects.get(user=member)
+    assert len(mail.outbox) == 1
+    assert smtp.calls == 3  # two failures, retried with backoff (eagerly here), then success
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 3
+
+
+def test_transient_failure_is_recorded_with_a_later_attempt_time(smtp, frozen, member):
+    delivery = _pending_digest_for(member)
+    smtp.script = [smtplib.SMTPResponseException(451, b"Try again later")]
+
+    report = send_deliveries(keys=[delivery.key])
+
+    delivery.refresh_from_db()
+    assert report.retry_keys == [delivery.key]
+    assert report.retry_countdown == 60
+    assert delivery.status == Delivery.Status.PENDING
+    assert "451" in delivery.last_error
+    assert delivery.next_attempt_at == timezone.now() + dt.timedelta(seconds=60)
+
+
+def test_transient_failures_give_up_after_max_attempts(settings, run, smtp, meeting_tomorrow, member):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    smtp.script = [ConnectionRefusedError("refused")] * 5
+
+    run(run_reminder_tick)
+
+    delivery = Delivery.objects.get(user=member)
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 3
+    assert mail.outbox == []
+
+
+def test_worker_killed_after_claim_leaves_a_row_a_later_run_completes(run, frozen, meeting_tomorrow, member):
+    # The tick fanned out, a worker claimed the row, then died before sending.
+    _claimed_then_killed(member, meeting_tomorrow)
+
+    frozen.shift(dt.timedelta(minutes=5))
+    run(run_reminder_tick)
+    assert mail.outbox == []  # a five-minute-old claim may still be a slow, living worker
+
+    frozen.shift(dt.timedelta(minutes=7))  # now past NOTIFICATIONS_STALE_CLAIM_MINUTES (10)
+    run(run_reminder_tick)  # the tick's sweep finds the stale claim
+
+    delivery = Delivery.objects.get(user=member)
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 2
+    assert recipients() == ["alice@example.org"]
+
+
+def test_a_recent_claim_is_left_to_its_worker(run, frozen, meeting_tomorrow, member):
+    delivery = _claimed_then_killed(member, meeting_tomorrow)
+    frozen.shift(dt.timedelta(minutes=5))
+
+    report = send_deliveries(keys=[delivery.key])
+
+    assert report.sent == []
+    assert mail.outbox == []
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENDING
+
+
+def test_recipient_refused_with_5xx_marks_the_address_bounced_and_skips_it_afterwards(smtp, frozen, member):
+    first = _pending_digest_for(member, key="first")
+    smtp.script = [smtplib.SMTPRecipientsRefused({member.email: (550, b"5.1.1 No such user")})]
+
+    report = send_deliveries(keys=[first.key])
+    second = _pending_digest_for(member, key="second")
+    send_deliveries(keys=[second.key])
+
+    assert report.bounced == ["first"]
+    assert Delivery.objects.get(key="first").status == Delivery.Status.BOUNCED
+    assert BouncedAddress.objects.filter(address="alice@example.org", user=member).exists()
+    second.refresh_from_db()
+    assert second.status == Delivery.Status.SKIPPED
+    assert second.last_error == "address hard-bounced"
+    assert mail.outbox == []
+
+
+def test_other_permanent_smtp_error_fails_without_marking_the_address(smtp, frozen, member):
+    delivery = _pending_digest_for(member)
+    smtp.script = [smtplib.SMTPDataError(554, b"Message rejected: spam")]
+
+    report = send_deliveries(keys=[delivery.key])
+
+    assert report.failed == [delivery.key]
+    assert not BouncedAddress.objects.exists()
+
+
+def test_template_error_for_one_member_is_recorded_and_the_batch_goes_on(
+    run, monkeypatch, meeting_tomorrow, member, coalition_admin
+):
+    from notifications import compose
+
+    original_build = compose.ReminderComposer.build
+
+    def build(self, delivery, shared, *, now):
+        if delivery.user.email == "alice@example.org":
+            raise ValueError("agenda item without a title")
+        return original_build(self, delivery, shared, now=now)
+
+    monkeypatch.setattr(compose.ReminderComposer, "build", build)
+
+    run(run_reminder_tick)
+
+    assert recipients() == ["bob@example.org"]
+    failed = Delivery.objects.get(user=member)
+    assert failed.status == Delivery.Status.FAILED
+    assert "agenda item without a title" in failed.last_error
+
+
+def test_inactive_unverified_and_bounced_members_get_nothing(run, meeting_tomorrow, coalition, member):
+    inactive = UserFactory(email="inactive@example.org", is_active=False)
+    unverified = UserFactory(email="unverified@example.org", verified=False)
+    bounced = UserFactory(email="bounced@example.org")
+    BouncedAddress.objects.create(address="bounced@example.org", source=BouncedAddress.Source.ADMIN)
+    for user in (inactive, unverified, bounced):
+        MembershipFactory(user=user, coalition=coalition)
+
+    run(run_reminder_tick)
+
+    assert recipients() == ["alice@example.org"]
+
+
+def test_an_address_that_turned_unverified_after_fan_out_is_skipped_at_send_time(
+    run, meeting_tomorrow, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        run_reminder_tick()
+    member.emailaddress_set.update(verified=False)
+
+    send_deliveries(keys=list(Delivery.objects.values_list("key", flat=True)))
+
+    assert mail.outbox == []
+    assert Delivery.objects.get().last_error == "address not verified"
+
+
+def _pending_digest_for(user, key="digest:test"):
+    return Delivery.objects.create(
+        key=key, kind=Delivery.Kind.JOIN, user=user, to_address=user.email, params={"join_request": _join(user)}
+    )
+
+
+def _join(user):
+    from coalitions.models import Coalition, JoinRequest
+
+    coalition = Coalition.objects.order_by("pk").first()
+    request, _ = JoinRequest.objects.get_or_create(
+        user=user, coalition=coalition, defaults={"status": JoinRequest.Status.APPROVED}
+    )
+    if request.status != JoinRequest.Status.APPROVED:
+        JoinRequest.objects.filter(pk=request.pk).update(status=JoinRequest.Status.APPROVED)
+    return request.pk
+
+
+def _claimed_then_killed(member, meeting):
+    start = meeting.start.astimezone(dt.UTC).isoformat()
+    Dispatch.objects.create(key=f"reminder:{meeting.pk}:1d:{start}", recipients=1)
+    return Delivery.objects.create(
+        key=f"reminder:{meeting.pk}:{member.pk}:1d:{start}",
+        kind=Delivery.Kind.REMINDER,
+        user=member,
+        to_address=member.email,
+        meeting=meeting,
+        meeting_start=meeting.start,
+        params={"lead": "1d"},
+        status=Delivery.Status.SENDING,
+        attempts=1,
+        claim_token="dead-worker",
+        claimed_at=timezone.now(),
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=10),
+    )
