@@ -145,3 +145,15 @@ def test_default_zone_is_the_first_joined_coalitions_in_one_query(member, other_
 
     with django_assert_num_queries(1):
         assert coalition_time_zone(member) == "America/Denver"
+
+
+def test_profile_links_to_email_preferences(member_client):
+    body = member_client.get(reverse("coalitions:profile")).content.decode()
+    assert reverse("notifications:preferences") in body
+    assert reverse("notifications:failed_deliveries") not in body
+
+
+def test_staff_sees_digest_preview_link_on_member_page(partnership_admin_client, member, member_client):
+    preview = reverse("notifications:preview_digest", args=[member.pk])
+    assert preview in partnership_admin_client.get(reverse("coalitions:member", args=[member.pk])).content.decode()
+    assert preview not in member_client.get(reverse("coalitions:member", args=[member.pk])).content.decode()
