@@ -15,6 +15,8 @@ from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Su
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -23,13 +25,14 @@ from coalitions.models import Coalition
 
 # A search longer than this is cut here: nobody types more, and it bounds the work per query.
 SEARCH_MAX_LENGTH = 200
-# SearchHeadline wraps matches in these; templates escape the snippet, then turn them into <mark>.
-HIGHLIGHT_START = "\u27e6"
-HIGHLIGHT_STOP = "\u27e7"
+# SearchHeadline wraps matches in these control characters (never typed by people); templates
+# escape the snippet, then turn them into <mark>.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
 SEARCH_CONFIG = "english"
 # Words ignored by the SQLite fallback of similar_to(); they match everything.
 STOP_WORDS = frozenset(
-    "a an and are as at be by for from how in into is it of on or our the their to we what with".split()
+    {"and", "are", "for", "from", "how", "into", "its", "our", "the", "their", "this", "was", "what", "with"}
 )
 
 
@@ -70,6 +73,12 @@ class PracticeKind(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def highlight_html(headline: str | None) -> SafeString:
+    """A search headline as HTML: escaped, with the matched words in ``<mark>``."""
+    html = escape(headline or "").replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 — escaped above; only our own <mark> tags added
 
 
 def clean_search_text(q: str | None) -> str:
@@ -322,6 +331,11 @@ class Practice(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
+
+    @staticmethod
+    def can_post_for(user, coalition_id: int) -> bool:
+        """Members post for their own coalitions; partnership admins for any."""
+        return permissions.is_partnership_admin(user) or permissions.is_member_of(user, coalition_id)
 
     def is_managed_by(self, user) -> bool:
         """The author (while still a member of the coalition), that coalition's admins, partnership admins."""
