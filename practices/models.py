@@ -149,7 +149,7 @@ class PracticeQuerySet(models.QuerySet):
                 .annotate(
                     rank=SearchRank(F("search_vector"), query),
                     headline=SearchHeadline(
-                        Concat("summary", Value(" "), "body"),
+                        Concat("summary", Value(" "), "body", output_field=models.TextField()),
                         query,
                         config=SEARCH_CONFIG,
                         start_sel=HIGHLIGHT_START,

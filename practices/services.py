@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -81,6 +81,7 @@ def update_search_vectors(*, practice_ids: Iterable[int]) -> None:
                 .values("names")
             ),
             Value(""),
+            output_field=TextField(),
         )
 
     def vector(expression, weight):

@@ -29,7 +29,7 @@ from .forms import (
     posting_coalitions,
 )
 from .markdown import render_markdown
-from .models import Adoption, Attachment, Comment, FocusArea, FocusAreaItem, Practice, Report
+from .models import Adoption, Attachment, Comment, FocusArea, FocusAreaItem, Practice, Report, has_search_words
 
 PAGE_SIZE = 50
 SIMILAR_COUNT = 5
@@ -56,7 +56,7 @@ def _render_browse(request, template, *, queryset=None, fixed=(), **context):
     filterset, page = browse(request, queryset=queryset, fixed=fixed)
     if filterset.search_was_truncated:
         messages.info(request, "That search was long, so we used its first 200 characters.")
-    elif filterset.raw_search.strip() and not filterset.search_text.strip("\"'-"):
+    elif filterset.raw_search.strip() and not has_search_words(filterset.search_text):
         messages.info(request, "Searches need at least one letter or number.")
     page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return render(request, template, {"filterset": filterset, "page_obj": page, "page_range": page_range, **context})
