@@ -199,12 +199,7 @@ class CommentForm(forms.ModelForm):
         labels = {"body": "Your question or answer"}
         help_texts = {"body": "Markdown works. Your name and coalition are shown with it."}
         widgets = {"body": forms.Textarea(attrs={"rows": 4, "maxlength": 5000})}
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise ValidationError("Write something first.")
-        return body
+        error_messages = {"body": {"required": "Write something first."}}
 
 
 class ReportForm(forms.ModelForm):

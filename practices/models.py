@@ -186,6 +186,7 @@ class PracticeQuerySet(models.QuerySet):
         if not words:
             return self.none()
         qs = self.exclude(pk=exclude.pk if hasattr(exclude, "pk") else exclude) if exclude else self
+        # Sharing a focus area is a (small) reason to show a practice even when no title word matches.
         shared_area = Case(
             When(
                 Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag_id__in=list(focus_area_ids))),
@@ -198,10 +199,11 @@ class PracticeQuerySet(models.QuerySet):
             query = SearchQuery(" or ".join(words), search_type="websearch", config=SEARCH_CONFIG)
             similarity = TrigramSimilarity("title", title)
             rank = SearchRank(F("search_vector"), query)
-            # Both branches can use an index: the trigram GIN index on title and the GIN on search_vector.
+            # Title and word matches can use an index: the trigram GIN index on title, the GIN on search_vector.
             return (
-                qs.filter(Q(title__trigram_similar=title) | Q(search_vector=query))
-                .annotate(score=similarity + rank + shared_area)
+                qs.annotate(shared_area=shared_area)
+                .filter(Q(title__trigram_similar=title) | Q(search_vector=query) | Q(shared_area__gt=0))
+                .annotate(score=similarity + rank + F("shared_area"))
                 .order_by("-score", "-published_at")
             )
         word_hits = sum(
@@ -213,9 +215,9 @@ class PracticeQuerySet(models.QuerySet):
             Value(0.0, output_field=FloatField()),
         )
         return (
-            qs.annotate(word_score=word_hits)
-            .filter(word_score__gt=0)
-            .annotate(score=F("word_score") / len(words) + shared_area)
+            qs.annotate(word_score=word_hits, shared_area=shared_area)
+            .filter(Q(word_score__gt=0) | Q(shared_area__gt=0))
+            .annotate(score=F("word_score") / len(words) + F("shared_area"))
             .order_by("-score", "-published_at")
         )
 
