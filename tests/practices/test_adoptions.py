@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def practice(other_coalition, cybersecurity):
-    return PracticeFactory(coalition=other_coalition, focus_areas=[cybersecurity], visibility=Practice.Visibility.PUBLIC)
+    return PracticeFactory(
+        coalition=other_coalition, focus_areas=[cybersecurity], visibility=Practice.Visibility.PUBLIC
+    )
 
 
 def adopt_url(practice):
