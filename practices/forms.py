@@ -116,6 +116,7 @@ class PracticeForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
+        given_initial = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["body"].validators.append(MaxLengthValidator(BODY_MAX_LENGTH))
@@ -125,7 +126,8 @@ class PracticeForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["coalition"]
             coalition_ids = [self.instance.coalition_id]
-            self.initial.setdefault("tags", tags_to_text(self.instance.tags.names()))
+            if "tags" not in given_initial:  # the model gives Tag objects; the field edits text
+                self.initial["tags"] = tags_to_text(self.instance.tags.names())
         else:
             coalitions = posting_coalitions(user)
             self.fields["coalition"].queryset = coalitions

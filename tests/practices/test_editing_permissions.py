@@ -111,3 +111,37 @@ def test_unknown_status_action_changes_nothing(member_client, practice):
     assert response.status_code == 302
     practice.refresh_from_db()
     assert practice.status == Practice.Status.PUBLISHED
+
+
+def test_edit_form_shows_tags_as_comma_separated_text(member_client, practice):
+    practice.tags.set(["open data", "rfp"])
+    html = member_client.get(reverse("practices:edit", args=[practice.slug])).content.decode()
+    assert 'value="open data, rfp"' in html
+
+
+def test_editing_keeps_the_slug_and_updates_tags(member_client, practice):
+    member_client.post(reverse("practices:edit", args=[practice.slug]), edit_data(practice, tags="LiDAR, lidar"))
+    practice.refresh_from_db()
+    assert practice.slug.startswith("practice-") and list(practice.tags.names()) == ["lidar"]
+
+
+def test_first_publication_announces_itself_once(
+    member, coalition, cybersecurity, kind, django_capture_on_commit_callbacks
+):
+    from practices import services
+    from practices.signals import practice_published
+
+    heard = []
+    practice_published.connect(lambda sender, practice, **kw: heard.append(practice.pk), weak=False, dispatch_uid="t")
+    try:
+        data = {"title": "T", "summary": "S", "kind": kind, "visibility": "members", "focus_areas": [cybersecurity]}
+        with django_capture_on_commit_callbacks(execute=True):
+            practice = services.create_practice(author=member, coalition=coalition, data=data)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.publish_practice(practice=practice, by=member)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.unpublish_practice(practice=practice, by=member)
+            services.publish_practice(practice=practice, by=member)
+    finally:
+        practice_published.disconnect(dispatch_uid="t")
+    assert heard == [practice.pk]
