@@ -159,6 +159,23 @@ def _mark_published(practice: Practice) -> None:
         transaction.on_commit(lambda: practice_published.send(sender=Practice, practice=practice))
 
 
+def _save_practice(practice: Practice, *, data: dict, files, by, publish: bool = False) -> Practice:
+    """Fields, tags, files and search vector in one transaction; stored files go if it fails."""
+    content_types = _check_uploads(files)
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        _apply_practice_data(practice, data)
+        if not practice.slug:
+            practice.slug = unique_practice_slug(practice.title)
+        if publish:
+            _mark_published(practice)
+        practice.full_clean(exclude=["search_vector"])
+        practice.save()
+        _save_tags(practice, data)
+        _store_attachments(practice=practice, files=files, content_types=content_types, by=by, stored=stored)
+        update_search_vectors(practice_ids=[practice.pk])
+    return practice
+
+
 def create_practice(
     *,
     author,
@@ -177,19 +194,8 @@ def create_practice(
         raise PermissionDenied("You can only share practices for your own coalition.")
     if not data.get("focus_areas"):
         raise ValidationError({"focus_areas": ["Choose at least one focus area."]})
-    content_types = _check_uploads(files)
-    with _stored_files_removed_on_failure() as stored, transaction.atomic():
-        practice = Practice(author=author, coalition=coalition)
-        _apply_practice_data(practice, data)
-        practice.slug = unique_practice_slug(practice.title)
-        if publish:
-            _mark_published(practice)
-        practice.full_clean(exclude=["search_vector"])
-        practice.save()
-        _save_tags(practice, data)
-        _store_attachments(practice=practice, files=files, content_types=content_types, by=author, stored=stored)
-        update_search_vectors(practice_ids=[practice.pk])
-    return practice
+    practice = Practice(author=author, coalition=coalition)
+    return _save_practice(practice, data=data, files=files, by=author, publish=publish)
 
 
 def update_practice(
@@ -204,15 +210,7 @@ def update_practice(
         raise PermissionDenied("Only the author and the coalition's admins can edit this practice.")
     if "focus_areas" in data and not data["focus_areas"]:
         raise ValidationError({"focus_areas": ["Choose at least one focus area."]})
-    content_types = _check_uploads(files)
-    with _stored_files_removed_on_failure() as stored, transaction.atomic():
-        _apply_practice_data(practice, data)
-        practice.full_clean(exclude=["search_vector"])
-        practice.save()
-        _save_tags(practice, data)
-        _store_attachments(practice=practice, files=files, content_types=content_types, by=editor, stored=stored)
-        update_search_vectors(practice_ids=[practice.pk])
-    return practice
+    return _save_practice(practice, data=data, files=files, by=editor)
 
 
 def _change_status(practice: Practice, by, status: str) -> Practice:
