@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Adoption, Comment, FocusArea, Practice, PracticeKind
+from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report
 from .services import update_search_vectors
 
 FOCUS_AREAS = {
@@ -729,6 +729,11 @@ COMMENTS = [
 ]
 
 
+# (practice slug, coalition of the reporter, member index, reason, details): the moderation queue's example.
+REPORTS = [
+    ("311-chatbot-vendor-evaluation", "florida", 0, "misleading",
+     "The 61% figure seems to count answers that only link to a web page. Worth a check before others cite it."),
+]
 # fmt: on
 
 
@@ -792,5 +797,12 @@ def seed(*, people, stdout) -> dict[str, Practice]:
         )
     for slug, coalition_slug, who, body in COMMENTS:
         Comment.objects.get_or_create(practice=practices[slug], author=_person(people, coalition_slug, who), body=body)
+    for slug, coalition_slug, who, reason, details in REPORTS:
+        Report.objects.get_or_create(
+            practice=practices[slug],
+            comment=None,
+            reporter=_person(people, coalition_slug, who),
+            defaults={"reason": reason, "details": details},
+        )
     stdout.write(f"Practices: {len(practices)} ({len(created_ids)} new); focus areas: {len(areas)}.")
     return practices

@@ -93,6 +93,12 @@ class PracticeFilter(django_filters.FilterSet):
             self.filters.pop(name, None)
 
     @property
+    def active_filter_count(self) -> int:
+        """Filters narrowing the list (not the search box or the sort order), for the folded panel."""
+        data = self.data or {}
+        return sum(1 for name in self.filters if name not in ("q", "sort") and data.get(name))
+
+    @property
     def raw_search(self) -> str:
         return (self.data or {}).get("q", "") or ""
 

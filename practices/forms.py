@@ -52,8 +52,8 @@ def posting_coalitions(user):
 
 
 class PracticeForm(forms.ModelForm):
-    """Create and edit a practice. ``coalition`` is only asked when creating (and only when the
-    author belongs to more than one); focus areas come from the curated list by slug."""
+    """Create and edit a practice. ``coalition`` is asked only when creating (a practice stays with
+    its coalition); focus areas come from the curated list, by slug."""
 
     coalition = forms.ModelChoiceField(queryset=Coalition.objects.none(), empty_label=None)
     focus_areas = forms.ModelMultipleChoiceField(

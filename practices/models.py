@@ -83,7 +83,9 @@ def highlight_html(headline: str | None) -> SafeString:
 
 def clean_search_text(q: str | None) -> str:
     """The search as we will run it: stripped, inner whitespace collapsed, at most SEARCH_MAX_LENGTH."""
-    return " ".join((q or "").split())[:SEARCH_MAX_LENGTH].strip()
+    # Control characters (NUL breaks PostgreSQL; \x02/\x03 are our highlight markers) become spaces.
+    q = re.sub(r"[\x00-\x1f\x7f]", " ", q or "")
+    return " ".join(q.split())[:SEARCH_MAX_LENGTH].strip()
 
 
 def has_search_words(q: str) -> bool:

@@ -143,3 +143,10 @@ def test_postgres_search_vector_follows_tag_changes(member, library):
     practice = library["members"]
     services.update_practice(practice=practice, editor=member, data={"tags": ["lidar"]})
     assert search("lidar", member) == [practice]
+
+
+@pytest.mark.parametrize("q", ["\x00", "retainer\x00", "\x02retainer\x03"])
+def test_control_characters_in_a_search_are_harmless(client, library, q):
+    response = client.get(reverse("practices:list"), {"q": q})
+    assert response.status_code == 200
+    assert client.get(reverse("practices:api_list"), {"q": q}).status_code in (200, 400)
