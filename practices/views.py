@@ -83,6 +83,8 @@ def focus_area(request, slug):
 
 
 def tag_detail(request, slug):
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query; no tag has one
+        raise Http404("No such tag.")
     tag = get_object_or_404(Tag, slug=slug)
     queryset = listed_practices(request.user).tagged(tag.slug)
     return _render_browse(request, "practices/list.html", queryset=queryset, fixed=["tag"], tag=tag)

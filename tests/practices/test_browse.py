@@ -143,3 +143,17 @@ def test_my_practices_lists_drafts_for_the_author(member_client, member, coaliti
     PracticeFactory(title="Someone else's draft", coalition=coalition, status="draft", published_at=None)
     html = member_client.get(reverse("practices:mine")).content.decode()
     assert "My draft" in html and "Someone else" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/practices/tags/%00/",
+        "/practices/?tag=%00",
+        "/practices/?coalition=%00&focus_area=%00&page=%00",
+        "/practices/api/?tag=%00&kind=%00",
+        "/practices/similar/?title=%00",
+    ],
+)
+def test_nul_characters_in_addresses_are_harmless(client, catalogue, url):
+    assert client.get(url).status_code in (200, 400, 404)
