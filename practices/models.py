@@ -1,11 +1,39 @@
+import os
+import re
+import uuid
+
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramSimilarity,
+)
+from django.db import connections, models
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from coalitions import permissions
 from coalitions.models import Coalition
+
+# A search longer than this is cut here: nobody types more, and it bounds the work per query.
+SEARCH_MAX_LENGTH = 200
+# SearchHeadline wraps matches in these control characters (never typed by people); templates
+# escape the snippet, then turn them into <mark>.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
+SEARCH_CONFIG = "english"
+# Words ignored by the SQLite fallback of similar_to(); they match everything.
+STOP_WORDS = frozenset(
+    {"and", "are", "for", "from", "how", "into", "its", "our", "the", "their", "this", "was", "what", "with"}
+)
 
 
 class FocusArea(TagBase):
@@ -47,9 +75,193 @@ class PracticeKind(models.Model):
         return self.name
 
 
+def highlight_html(headline: str | None) -> SafeString:
+    """A search headline as HTML: escaped, with the matched words in ``<mark>``."""
+    html = escape(headline or "").replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 — escaped above; only our own <mark> tags added
+
+
+def clean_search_text(q: str | None) -> str:
+    """The search as we will run it: stripped, inner whitespace collapsed, at most SEARCH_MAX_LENGTH."""
+    # Control characters (NUL breaks PostgreSQL; \x02/\x03 are our highlight markers) become spaces.
+    q = re.sub(r"[\x00-\x1f\x7f]", " ", q or "")
+    return " ".join(q.split())[:SEARCH_MAX_LENGTH].strip()
+
+
+def has_search_words(q: str) -> bool:
+    return bool(re.search(r"\w", q))
+
+
+def _search_terms(q: str) -> list[tuple[bool, str]]:
+    """The SQLite fallback's reading of web-search syntax: "quoted phrases", -excluded, `or` ignored."""
+    terms = []
+    for negated, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|(\S+))', q):
+        text = " ".join(re.findall(r"\w+", phrase or word))
+        if text and text.lower() != "or":
+            terms.append((bool(negated), text))
+    return terms[:12]
+
+
 class PracticeQuerySet(models.QuerySet):
+    """Reads used by views, feeds, the API, digests and other apps; filters only, no side effects."""
+
+    @property
+    def _on_postgres(self) -> bool:
+        return connections[self.db].vendor == "postgresql"
+
     def published(self):
+        """Published and not hidden by moderators: what may appear in lists, feeds and digests."""
         return self.filter(status=Practice.Status.PUBLISHED, is_hidden=False)
+
+    def visible_to(self, user):
+        """What ``user`` may open: anonymous visitors and outsiders see public published practices,
+        members also members-only ones; drafts, archived and hidden practices only to their author
+        and that coalition's admins; partnership admins see everything."""
+        if permissions.is_partnership_admin(user):
+            return self
+        audience = Q(status=Practice.Status.PUBLISHED, is_hidden=False)
+        if not permissions.is_member(user):
+            return self.filter(audience, visibility=Practice.Visibility.PUBLIC)
+        managed = Q(author_id=user.pk, coalition_id__in=permissions.coalition_ids(user)) | Q(
+            coalition_id__in=permissions.admin_coalition_ids(user)
+        )
+        return self.filter(audience | managed)
+
+    def in_focus_area(self, slug: str):
+        return self.filter(Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
+
+    def tagged(self, slug: str):
+        return self.filter(Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
+
+    def search(self, q: str):
+        """Full-text search over title, summary, body, tags and jurisdiction.
+
+        PostgreSQL: the stored ``search_vector`` with web-search syntax (quotes, ``or``, ``-word``),
+        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: every term must
+        appear somewhere (case-insensitive), newest first. A search without letters or digits
+        matches nothing.
+        """
+        q = clean_search_text(q)
+        if not has_search_words(q):
+            return self.none()
+        if self._on_postgres:
+            query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+            return (
+                self.filter(search_vector=query)
+                .annotate(
+                    rank=SearchRank(F("search_vector"), query),
+                    headline=SearchHeadline(
+                        Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                        query,
+                        config=SEARCH_CONFIG,
+                        start_sel=HIGHLIGHT_START,
+                        stop_sel=HIGHLIGHT_STOP,
+                        max_words=35,
+                        min_words=15,
+                        max_fragments=2,
+                    ),
+                )
+                .order_by("-rank", "-published_at", "-pk")
+            )
+        qs = self
+        for negated, text in _search_terms(q):
+            matches = (
+                Q(title__icontains=text)
+                | Q(summary__icontains=text)
+                | Q(body__icontains=text)
+                | Q(jurisdiction__icontains=text)
+                | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+            )
+            qs = qs.exclude(matches) if negated else qs.filter(matches)
+        return qs.annotate(rank=Value(0.0, output_field=FloatField()), headline=Value("")).order_by(
+            "-published_at", "-pk"
+        )
+
+    def similar_to(self, title: str, focus_area_ids=(), exclude=None):
+        """Practices that look like one being written: best first, annotated with ``score``.
+
+        PostgreSQL: trigram similarity of titles plus full-text rank of the title's words, with a
+        bonus for a shared focus area. SQLite: counts the title's words found in titles and summaries.
+        """
+        title = clean_search_text(title)
+        words = [w for w in re.findall(r"\w+", title.lower()) if len(w) > 2 and w not in STOP_WORDS][:12]
+        if not words:
+            return self.none()
+        qs = self.exclude(pk=exclude.pk if hasattr(exclude, "pk") else exclude) if exclude else self
+        # Sharing a focus area is a (small) reason to show a practice even when no title word matches.
+        # An IN (subquery) rather than a correlated EXISTS: PostgreSQL hashes it once (4x faster in bench/).
+        in_shared_area = FocusAreaItem.objects.filter(tag_id__in=list(focus_area_ids)).values("content_object_id")
+        shared_area = Case(
+            When(pk__in=in_shared_area, then=Value(0.1)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        if self._on_postgres:
+            query = SearchQuery(" or ".join(words), search_type="websearch", config=SEARCH_CONFIG)
+            similarity = TrigramSimilarity("title", title)
+            rank = SearchRank(F("search_vector"), query)
+            # Title and word matches can use an index: the trigram GIN index on title, the GIN on search_vector.
+            return (
+                qs.annotate(shared_area=shared_area)
+                .filter(Q(title__trigram_similar=title) | Q(search_vector=query) | Q(shared_area__gt=0))
+                .annotate(score=similarity + rank + F("shared_area"))
+                .order_by("-score", "-published_at")
+            )
+        word_hits = sum(
+            (
+                Case(When(title__icontains=w, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+                + Case(When(summary__icontains=w, then=Value(0.5)), default=Value(0.0), output_field=FloatField())
+                for w in words
+            ),
+            Value(0.0, output_field=FloatField()),
+        )
+        return (
+            qs.annotate(word_score=word_hits, shared_area=shared_area)
+            .filter(Q(word_score__gt=0) | Q(shared_area__gt=0))
+            .annotate(score=F("word_score") / len(words) + F("shared_area"))
+            .order_by("-score", "-published_at")
+        )
+
+    def with_adoption_counts(self):
+        """Annotates ``adoption_count`` (a subquery, so it combines with any filter without GROUP BY)."""
+        counts = (
+            Adoption.objects.filter(practice=OuterRef("pk"))
+            .order_by()
+            .values("practice")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(adoption_count=Coalesce(Subquery(counts), 0))
+
+    def with_comment_counts(self):
+        counts = (
+            Comment.objects.filter(practice=OuterRef("pk"), is_hidden=False)
+            .order_by()
+            .values("practice")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(counts), 0))
+
+    def for_list(self):
+        """Everything a list row shows, in a fixed number of queries: one for the rows, one per tag kind."""
+        return (
+            self.select_related("kind", "coalition")
+            .prefetch_related("focus_areas", "tags")
+            .with_adoption_counts()
+            .with_comment_counts()
+        )
+
+    def sorted_by(self, key: str):
+        orderings = {
+            "newest": ["-published_at", "-created", "-pk"],
+            "adopted": ["-adoption_count", "-published_at", "-pk"],
+            "updated": ["-updated", "-pk"],
+            "title": ["title", "pk"],
+        }
+        if key == "relevance":
+            return self  # search() already ordered by rank
+        return self.order_by(*orderings.get(key, orderings["newest"]))
 
 
 class Practice(models.Model):
@@ -96,6 +308,9 @@ class Practice(models.Model):
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Title, summary, tags, jurisdiction and body, weighted; rewritten by practices.services on every save.
+    # Its GIN index is created by a PostgreSQL-only migration (SQLite has no tsvector).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     focus_areas = TaggableManager(through=FocusAreaItem, related_name="practices", verbose_name="focus areas")
     tags = TaggableManager(through=TaggedPractice, blank=True, verbose_name="tags")
@@ -110,6 +325,78 @@ class Practice(models.Model):
 
     def get_absolute_url(self):
         return reverse("practices:detail", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        """Published and not hidden: open to comments, adoptions and reports."""
+        return self.status == self.Status.PUBLISHED and not self.is_hidden
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.PUBLIC
+
+    @staticmethod
+    def can_post_for(user, coalition_id: int) -> bool:
+        """Members post for their own coalitions; partnership admins for any."""
+        return permissions.is_partnership_admin(user) or permissions.is_member_of(user, coalition_id)
+
+    def is_managed_by(self, user) -> bool:
+        """The author (while still a member of the coalition), that coalition's admins, partnership admins."""
+        if not user.is_authenticated:
+            return False
+        if permissions.is_coalition_admin(user, self.coalition_id):
+            return True
+        return self.author_id == user.pk and permissions.is_member_of(user, self.coalition_id)
+
+    def can_view(self, user) -> bool:
+        if self.is_managed_by(user):
+            return True
+        return self.is_live and (self.is_public or permissions.is_member(user))
+
+    def can_edit(self, user) -> bool:
+        return self.is_managed_by(user)
+
+    def can_comment(self, user) -> bool:
+        return self.is_live and permissions.is_member(user)
+
+    def can_report(self, user) -> bool:
+        return self.is_live and permissions.is_member(user)
+
+    def adopting_coalition_ids(self, user) -> set[int]:
+        """Coalitions ``user`` may record an adoption for: their own, except the one that shared it."""
+        if not self.is_live:
+            return set()
+        return permissions.coalition_ids(user) - {self.coalition_id}
+
+    def can_adopt(self, user) -> bool:
+        return bool(self.adopting_coalition_ids(user))
+
+
+def attachment_upload_to(instance, filename):
+    # A random name: the original name is kept in the row, never trusted as a path.
+    ext = os.path.splitext(filename)[1].lower()
+    return f"practices/{instance.practice_id}/{uuid.uuid4().hex}{ext}"
+
+
+class Attachment(models.Model):
+    """A file on a practice, served only through the permission-checked download view."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:attachment", args=[self.practice.slug, self.pk])
 
 
 class Adoption(models.Model):
@@ -150,3 +437,79 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment by {self.author} on {self.practice}"
+
+    def get_absolute_url(self):
+        return f"{self.practice.get_absolute_url()}#comment-{self.pk}"
+
+    def can_edit(self, user) -> bool:
+        """Its author, the practice's coalition admins and partnership admins."""
+        if not user.is_authenticated:
+            return False
+        return self.author_id == user.pk or permissions.is_coalition_admin(user, self.practice.coalition_id)
+
+    @property
+    def was_edited(self) -> bool:
+        return (self.updated - self.created).total_seconds() > 60
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Report.Status.OPEN)
+
+
+class Report(models.Model):
+    """A member flags a practice (``comment`` empty) or one of its comments for moderators."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSIVE = "abusive", "Abusive or offensive"
+        CONFIDENTIAL = "confidential", "Confidential or personal information"
+        MISLEADING = "misleading", "Inaccurate or misleading"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HIDDEN = "hidden", "Content hidden"
+        DISMISSED = "dismissed", "Dismissed"
+        RESTORED = "restored", "Content restored"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            # A second report by the same member on the same thing updates the open one.
+            models.UniqueConstraint(
+                fields=["reporter", "practice"],
+                condition=Q(status="open", comment__isnull=True),
+                name="one_open_practice_report_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(status="open", comment__isnull=False),
+                name="one_open_comment_report_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report on {self.target} ({self.get_reason_display()})"
+
+    @property
+    def target(self):
+        return self.comment if self.comment_id else self.practice
+
+    @property
+    def target_is_hidden(self) -> bool:
+        return self.target.is_hidden

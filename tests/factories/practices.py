@@ -1,11 +1,20 @@
 import factory
 from django.utils import timezone
 
-from practices.models import Adoption, Comment, FocusArea, Practice, PracticeKind
+from practices.models import Adoption, Attachment, Comment, FocusArea, Practice, PracticeKind, Report
+from practices.services import update_search_vectors
 
 from .coalitions import CoalitionFactory, UserFactory
 
-__all__ = ["AdoptionFactory", "CommentFactory", "FocusAreaFactory", "PracticeFactory", "PracticeKindFactory"]
+__all__ = [
+    "AdoptionFactory",
+    "AttachmentFactory",
+    "CommentFactory",
+    "FocusAreaFactory",
+    "PracticeFactory",
+    "PracticeKindFactory",
+    "ReportFactory",
+]
 
 
 class FocusAreaFactory(factory.django.DjangoModelFactory):
@@ -54,6 +63,12 @@ class PracticeFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.tags.set(list(extracted))
 
+    @factory.post_generation
+    def search_index(obj, create, extracted, **kwargs):
+        # What the services do on every save: keep the stored search vector current (PostgreSQL).
+        if create:
+            update_search_vectors(practice_ids=[obj.pk])
+
 
 class AdoptionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -71,3 +86,25 @@ class CommentFactory(factory.django.DjangoModelFactory):
     practice = factory.SubFactory(PracticeFactory)
     author = factory.SubFactory(UserFactory)
     body = "How long did procurement take?"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF on a practice."""
+
+    class Meta:
+        model = Attachment
+
+    practice = factory.SubFactory(PracticeFactory)
+    file = factory.django.FileField(filename="plan.pdf", data=b"%PDF-1.4\n% test file\n%%EOF\n")
+    name = "plan.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    practice = factory.SubFactory(PracticeFactory)
+    reporter = factory.SubFactory(UserFactory)
+    reason = Report.Reason.SPAM

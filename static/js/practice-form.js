@@ -1,0 +1,95 @@
+// Progressive enhancement for the practice form: a live Markdown preview and "similar practices"
+// as you type. Without JavaScript the Preview and Check-for-similar buttons do the same on the server.
+(function () {
+  "use strict";
+  var form = document.getElementById("practice-form");
+  if (!form || !window.fetch) return;
+
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var body = form.querySelector("textarea[name=body]");
+  var title = form.querySelector("input[name=title]");
+  var livePreview = document.getElementById("live-preview");
+  var previewTarget = livePreview && livePreview.querySelector("[data-preview-target]");
+  var similarTarget = document.querySelector("[data-similar-target]");
+  var exclude = form.dataset.exclude || "";
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  // The live preview replaces the Preview button; the server sanitizes the HTML it returns.
+  if (body && previewTarget) {
+    var refreshPreview = debounce(function () {
+      if (!body.value.trim()) { livePreview.hidden = true; return; }
+      var data = new FormData();
+      data.append("body", body.value);
+      fetch(form.dataset.previewUrl, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" }
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (json) {
+          if (!json) return;
+          previewTarget.innerHTML = json.html;
+          livePreview.hidden = false;
+        })
+        .catch(function () {});
+    }, 400);
+    body.addEventListener("input", refreshPreview);
+    var previewButton = form.querySelector("button[value=preview]");
+    if (previewButton) previewButton.hidden = true;
+    refreshPreview();
+  }
+
+  function renderSimilar(results) {
+    similarTarget.textContent = "";
+    var list = document.createElement("ul");
+    list.className = "list-plain similar-list";
+    results.filter(function (p) { return !exclude || p.url.indexOf("/" + exclude + "/") === -1; })
+      .forEach(function (p) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.title;  // text, never HTML: titles are user input
+        var meta = document.createElement("span");
+        meta.className = "meta";
+        meta.textContent = p.coalition;
+        item.append(link, document.createElement("br"), meta);
+        list.append(item);
+      });
+    if (!list.children.length) {
+      var none = document.createElement("p");
+      none.className = "small muted";
+      none.textContent = "Nothing similar yet — you may be the first.";
+      similarTarget.append(none);
+    } else {
+      similarTarget.append(list);
+    }
+  }
+
+  if (title && similarTarget) {
+    var refreshSimilar = debounce(function () {
+      if (title.value.trim().length < 4) return;
+      var params = new URLSearchParams();
+      params.append("title", title.value);
+      form.querySelectorAll("input[name=focus_areas]:checked").forEach(function (box) {
+        params.append("focus_areas", box.value);
+      });
+      fetch(form.dataset.similarUrl + "?" + params.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (json) { if (json) renderSimilar(json.results); })
+        .catch(function () {});
+    }, 400);
+    title.addEventListener("input", refreshSimilar);
+    form.querySelectorAll("input[name=focus_areas]").forEach(function (box) {
+      box.addEventListener("change", refreshSimilar);
+    });
+    var similarButton = form.querySelector("button[value=similar]");
+    if (similarButton) similarButton.hidden = true;
+    refreshSimilar();
+  }
+})();

@@ -1,0 +1,52 @@
+"""A member shares a practice with a focus area and a tag, finds it in the list, and searches for it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD, FocusAreaFactory, PracticeFactory, PracticeKindFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def vocabulary(db):
+    FocusAreaFactory(slug="cybersecurity", name="Cybersecurity")
+    FocusAreaFactory(slug="transportation", name="Transportation")
+    PracticeKindFactory(slug="rfp-template", name="RFP or procurement template")
+
+
+def test_member_shares_a_practice_and_finds_it(page, live_server, member, vocabulary):
+    login(page, live_server, member.email, PASSWORD)
+    page.goto(f"{live_server.url}/practices/new/")
+    page.fill("input[name=title]", "Ransomware retainer RFP for small towns")
+    page.fill("textarea[name=summary]", "A retainer with a one-hour response commitment, shared by eight towns.")
+    page.fill("textarea[name=body]", "## Scope\n\n**Remote triage** within the hour.")
+    expect(page.locator("#live-preview strong")).to_have_text("Remote triage")  # the live preview
+    page.get_by_label("Cybersecurity").check()
+    page.fill("input[name=tags]", "Incident Response, incident response")
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page).to_have_url(re.compile(r"/practices/ransomware-retainer-rfp-for-small-towns/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ransomware retainer RFP for small towns")
+    expect(page.get_by_role("link", name="incident response", exact=True)).to_have_count(1)
+
+    page.goto(f"{live_server.url}/practices/")
+    expect(page.get_by_role("link", name="Ransomware retainer RFP for small towns")).to_be_visible()
+
+    page.fill("#header-q", "retainer")
+    page.press("#header-q", "Enter")
+    expect(page).to_have_url(re.compile(r"/practices/\?q=retainer"))
+    expect(page.get_by_role("link", name="Ransomware retainer RFP for small towns")).to_be_visible()
+
+
+def test_similar_practices_appear_while_typing_a_title(page, live_server, member, vocabulary):
+    PracticeFactory(title="Incident response retainer template", coalition=member.memberships.get().coalition)
+    login(page, live_server, member.email, PASSWORD)
+    page.goto(f"{live_server.url}/practices/new/")
+    page.fill("input[name=title]", "Incident response retainer")
+    expect(page.locator("[data-similar-target]").get_by_role("link")).to_have_text(
+        ["Incident response retainer template"]
+    )

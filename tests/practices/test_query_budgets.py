@@ -1,0 +1,113 @@
+"""The list, search, detail and focus-area pages run a fixed number of queries, however many
+practices, tags, attachments, adoptions and comments there are (at most 12 with 50 on the page).
+
+Measured for an anonymous visitor and for a signed-in member, whose session, user, time zone
+(profile, memberships, coalition) and roles already cost six of the twelve.
+"""
+
+import pytest
+from django.urls import reverse
+
+from practices.models import Practice
+from tests.factories import (
+    AdoptionFactory,
+    AgendaItemFactory,
+    AttachmentFactory,
+    CoalitionFactory,
+    CommentFactory,
+    PracticeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 12
+
+
+@pytest.fixture
+def fifty_practices(coalition, other_coalition, member, cybersecurity, transportation, kind):
+    adopters = [other_coalition, *CoalitionFactory.create_batch(2)]
+    practices = []
+    for n in range(50):
+        practice = PracticeFactory(
+            title=f"Sensor network pilot {n}",
+            summary="Sensors on poles measure traffic and air.",
+            coalition=coalition,
+            author=member,
+            kind=kind,
+            focus_areas=[cybersecurity, transportation],
+            tags=[f"tag {n}", "sensors", "pilot"],
+            visibility=Practice.Visibility.PUBLIC if n % 2 else Practice.Visibility.MEMBERS,
+        )
+        AttachmentFactory(practice=practice)
+        for adopter in adopters[: n % 3 + 1]:
+            AdoptionFactory(practice=practice, coalition=adopter)
+        CommentFactory.create_batch(2, practice=practice, author=member)
+        practices.append(practice)
+    for practice in practices[:3]:
+        AgendaItemFactory(practice=practice, presenting_coalition=coalition)
+    return practices
+
+
+@pytest.fixture
+def viewers(client, member_client):
+    return {"anonymous": client, "member": member_client}
+
+
+def within_budget(viewers, assert_max, url, params=None):
+    responses = {}
+    for name, viewer in viewers.items():
+        with assert_max(BUDGET):
+            responses[name] = viewer.get(url, params or {})
+        assert responses[name].status_code == 200, name
+    return responses
+
+
+def test_list_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    responses = within_budget(viewers, django_assert_max_num_queries, reverse("practices:list"), {"sort": "adopted"})
+    assert len(responses["member"].context["page_obj"].object_list) == 50
+    assert len(responses["anonymous"].context["page_obj"].object_list) == 25  # the public half
+
+
+def test_search_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    params = {"q": "sensor", "focus_area": "cybersecurity"}
+    responses = within_budget(viewers, django_assert_max_num_queries, reverse("practices:list"), params)
+    assert len(responses["member"].context["page_obj"].object_list) == 50
+
+
+def test_focus_area_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    url = reverse("practices:focus_area", args=["transportation"])
+    responses = within_budget(viewers, django_assert_max_num_queries, url)
+    assert len(responses["member"].context["page_obj"].object_list) == 50
+
+
+def test_detail_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    practice = fifty_practices[1]  # public, presented at a meeting, with a file, adoptions and comments
+    responses = within_budget(viewers, django_assert_max_num_queries, practice.get_absolute_url())
+    member_page = responses["member"].context
+    assert member_page["can_edit"] and member_page["similar"] and member_page["attachments"]
+    assert len(member_page["comments"]) == 2 and list(member_page["presentations"])
+
+
+def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, coalition, kind):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = {
+        "list": (reverse("practices:list"), {}),
+        "search": (reverse("practices:list"), {"q": "sensor"}),
+        "focus_area": (reverse("practices:focus_area", args=["transportation"]), {}),
+        "detail": (fifty_practices[1].get_absolute_url(), {}),
+    }
+    before = {}
+    for page, (url, params) in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            member_client.get(url, params)
+        before[page] = len(queries)
+    more = PracticeFactory.create_batch(5, coalition=coalition, kind=kind, tags=["sensors", "extra"])
+    AttachmentFactory(practice=fifty_practices[1])
+    CommentFactory(practice=fifty_practices[1])
+    AdoptionFactory(practice=more[0], coalition=CoalitionFactory())
+    for page, (url, params) in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            member_client.get(url, params)
+        assert len(queries) == before[page], page

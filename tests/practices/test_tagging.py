@@ -1,0 +1,24 @@
+"""Free tags tolerate case, spaces and duplicates."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from practices.tagging import normalize_tags
+
+
+def test_tags_are_stripped_lowercased_and_deduplicated_in_order():
+    assert normalize_tags("Open Data, open data ,  RFP,\nLoRaWAN,, ") == ["open data", "rfp", "lorawan"]
+
+
+def test_inner_spaces_collapse():
+    assert normalize_tags("smart    city") == ["smart city"]
+
+
+def test_empty_input_means_no_tags():
+    assert normalize_tags("") == [] and normalize_tags(" , ,") == []
+
+
+@pytest.mark.parametrize("raw", ["!!!", "x" * 51, ",".join(f"t{i}" for i in range(21))])
+def test_bad_tags_raise_a_validation_error(raw):
+    with pytest.raises(ValidationError):
+        normalize_tags(raw)
