@@ -5,34 +5,17 @@ Idempotent: practices are looked up by slug, adoptions by (practice, coalition),
 """
 
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report
 from .services import update_search_vectors
 
-FOCUS_AREAS = {
-    "cybersecurity": (
-        "Cybersecurity",
-        "Protecting city systems and residents' data: incident response, ransomware readiness, security "
-        "assessments, procurement requirements and workforce training.",
-    ),
-    "sustainability": (
-        "Sustainability",
-        "Energy, water, waste, air quality and heat resilience: sensors, building performance, fleet "
-        "electrification and the data that measures climate goals.",
-    ),
-    "transportation": (
-        "Transportation",
-        "Mobility and streets: connected and automated vehicles, transit, curb management, micromobility, "
-        "traffic safety and signal operations.",
-    ),
-    "connectivity": (
-        "Connectivity",
-        "Broadband access and adoption, public Wi-Fi, digital inclusion, fiber and wireless infrastructure, "
-        "and the mapping and funding that close the digital divide.",
-    ),
-}
+# The curated focus areas and kinds live in the data migration, so a clean database has them; a test
+# database flushed by a transactional test does not, so the demo ensures them the same way.
+_defaults = import_module("practices.migrations.0004_default_focus_areas_and_kinds")
 
 PUBLIC, MEMBERS = Practice.Visibility.PUBLIC, Practice.Visibility.MEMBERS
 
@@ -746,9 +729,8 @@ def _person(people, coalition_slug: str, who):
 
 def seed(*, people, stdout) -> dict[str, Practice]:
     """Create the focus areas, ~30 practices, adoptions and comments. Returns slug -> Practice."""
-    areas = {}
-    for slug, (name, description) in FOCUS_AREAS.items():
-        areas[slug], _ = FocusArea.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+    _defaults.create_defaults(django_apps, None)
+    areas = {area.slug: area for area in FocusArea.objects.all()}
     kinds = {kind.slug: kind for kind in PracticeKind.objects.all()}
     now = timezone.now()
     practices, created_ids = {}, []
