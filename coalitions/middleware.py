@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.utils import timezone
 
+from .permissions import load_memberships
 from .timezones import effective_time_zone
 
 
@@ -14,6 +15,7 @@ class UserTimezoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            load_memberships(user)
             timezone.activate(zoneinfo.ZoneInfo(effective_time_zone(user)))
         else:
             timezone.deactivate()

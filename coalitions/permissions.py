@@ -7,6 +7,7 @@ The helpers take the objects they judge and read only ids from them, so higher a
 import contextlib
 
 from allauth.account.models import EmailAddress
+from django.db.models import Prefetch, prefetch_related_objects
 
 from .models import Membership
 
@@ -57,8 +58,20 @@ def can_create_coalition(user) -> bool:
     return is_partnership_admin(user)
 
 
+def load_memberships(user) -> None:
+    """Fetch the user's memberships with their coalitions in one query, for the whole request.
+
+    Fills the role cache above and ``user.memberships.all()`` (as a prefetch), so the time-zone
+    middleware, permission checks and templates share one query instead of one each.
+    """
+    prefetch_related_objects([user], Prefetch("memberships", queryset=Membership.objects.select_related("coalition")))
+    user._coalition_roles = {m.coalition_id: m.role for m in user.memberships.all()}
+
+
 def forget_cached_roles(user) -> None:
     """Call after changing the user's memberships within one request."""
     # Not ``user.__dict__``: request.user is a lazy wrapper whose own __dict__ is not the user's.
     with contextlib.suppress(AttributeError):
         del user._coalition_roles
+    with contextlib.suppress(AttributeError, KeyError):
+        del user._prefetched_objects_cache["memberships"]
