@@ -369,7 +369,5 @@ def directory(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         people = people.none()
     page = Paginator(people.for_directory(), settings.MEMBER_DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page}
     return render(request, "coalitions/directory.html", context)

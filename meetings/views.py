@@ -101,15 +101,8 @@ def meeting_archive(request):
     return render(
         request,
         "meetings/archive.html",
-        {"form": form, "page": _page(request, meetings.for_listing(request.user)), "query_string": _query(request)},
+        {"form": form, "page": _page(request, meetings.for_listing(request.user))},
     )
-
-
-def _query(request) -> str:
-    """The current filters, without the page number, for pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def meeting_detail(request, pk):
