@@ -152,6 +152,8 @@ def _lead_phrase(lead: str) -> str:
 
 
 class ChangeComposer(MeetingComposer):
+    """Moved, cancelled or back on: what changed since what this member was told last."""
+
     template = "emails/change"
 
     def build(self, delivery, shared, *, now):
@@ -159,8 +161,21 @@ class ChangeComposer(MeetingComposer):
         zone = recipient_zone(delivery)
         context = meeting_context(meeting, zone)
         old_start = datetime.fromisoformat(delivery.params["old_start"])
+        was_cancelled = bool(delivery.params.get("old_cancelled"))
         cancelled = meeting.status == Meeting.Status.CANCELLED
-        context.update(cancelled=cancelled, old_local_start=format_instant(old_start, meeting.time_zone, zone))
+        # Checked at send time: the meeting may have changed back while this notice waited.
+        if cancelled and was_cancelled:
+            raise Skip("member already told the meeting is cancelled")
+        if not cancelled and not was_cancelled and meeting.start == old_start:
+            raise Skip("meeting is back at the time the member knows")
+        if not cancelled and meeting.start <= now:
+            raise Skip("meeting already started")
+        context.update(
+            cancelled=cancelled,
+            reinstated=was_cancelled and not cancelled,
+            moved=meeting.start != old_start,
+            old_local_start=format_instant(old_start, meeting.time_zone, zone),
+        )
         attachments = [] if cancelled else [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
         return self.message(delivery, context, attachments)
 
