@@ -273,3 +273,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- notifications: one .eml file per message ---
+# Without EMAIL_URL, mail lands in var/mail/ as one standard .eml file per message (Django's file
+# backend puts a whole chunk of digests in one .log), so a newcomer can open each in a mail client.
+if not EMAIL_URL:
+    EMAIL_BACKEND = "notifications.backends.EmlFileBackend"

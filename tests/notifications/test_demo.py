@@ -2,6 +2,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from celery.signals import beat_init
 from django.core import mail
 from django.core.management import call_command
 
@@ -88,3 +89,11 @@ def test_the_demo_sends_no_follow_ups_for_meetings_held_months_ago(run, frozen):
 
     assert not subjects("Minutes:")
     assert Meeting.objects.filter(minutes_posted_at__isnull=False).count() == 3
+
+
+def test_digests_due_go_out_as_soon_as_beat_starts(run, frozen):
+    seed_demo()
+
+    run(beat_init.send, sender=None)
+
+    assert subjects("Your weekly digest")
