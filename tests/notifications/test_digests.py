@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from coalitions.models import Membership
 from notifications.digests import build_digests, digest_period, digest_users, next_digest_slot
+from notifications.mail import send_deliveries
 from notifications.models import Delivery, Preference
 from notifications.services import ensure_preferences, run_digest_tick
 from practices.models import Practice
@@ -21,7 +22,7 @@ from tests.factories import (
     PracticeFactory,
     UserFactory,
 )
-from tests.factories.notifications import PreferenceFactory
+from tests.factories.notifications import DeliveryFactory, PreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,28 @@ def test_building_digests_takes_the_same_queries_for_5_and_50_members(frozen, co
 
 
 # --- Sending ---------------------------------------------------------------------------------
+
+
+def test_sending_a_chunk_of_digests_writes_two_rows_per_member_and_reads_a_fixed_number(
+    frozen, coalition, django_assert_max_num_queries
+):
+    users = []
+    for _ in range(20):
+        user = UserFactory()
+        MembershipFactory(user=user, coalition=coalition, joined=ago(400))
+        PreferenceFactory(user=user)
+        users.append(user)
+    PracticeFactory(title="Leak sensors", published_at=ago(1))
+    keys = []
+    for user in users:
+        keys.append(DeliveryFactory(user=user, kind=Delivery.Kind.DIGEST, params={"period": "2026-W46"}).key)
+
+    # Reads: claim, the rows, their users and what the digests hold. Writes: per email, its "sent"
+    # mark (right after the send, for exactly-once) and the member's "last digest" time.
+    with django_assert_max_num_queries(16 + 2 * len(users)):
+        report = send_deliveries(keys=keys)
+
+    assert len(report.sent) == 20
 
 
 def test_digest_tick_sends_each_due_member_one_digest_per_period(run, frozen, joined_long_ago):
