@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions import permissions
 from coalitions.models import Coalition
+from coalitions.timezones import effective_time_zone
 from practices.models import Practice
 
 from . import services
@@ -184,7 +185,8 @@ def calendar_feed(request, token):
     if found is None or not found.user.is_active or not permissions.is_member(found.user):
         raise Http404("No calendar at this address.")
     meetings = _calendar_meetings().in_calendar_feed()
-    return _calendar_response(feed_ics(meetings, name="Smart Regions Exchange meetings"))
+    body = feed_ics(meetings, name="Smart Regions Exchange meetings", time_zone=effective_time_zone(found.user))
+    return _calendar_response(body)
 
 
 @login_required
