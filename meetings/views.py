@@ -79,6 +79,7 @@ def meeting_list(request):
     context = {
         "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
         "can_schedule": can_schedule_meetings(user),
+        "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
         managed = Meeting.objects.managed_by(user)

@@ -278,3 +278,10 @@ def test_archive_runs_a_fixed_number_of_queries(client, coalition, size, django_
     with django_assert_max_num_queries(5):
         response = client.get(reverse("meetings:archive"), {"q": "call"})
     assert len(response.context["page"]) == size
+
+
+def test_the_calendar_link_is_offered_to_members_only(member_client, outsider_client, client):
+    calendar_url = reverse("meetings:calendar")
+    assert calendar_url in member_client.get(reverse("meetings:list")).content.decode()
+    assert calendar_url not in outsider_client.get(reverse("meetings:list")).content.decode()
+    assert calendar_url not in client.get(reverse("meetings:list")).content.decode()
