@@ -8,7 +8,7 @@ from django.urls import reverse
 from meetings.models import Meeting, MeetingSeries
 from tests.factories import AgendaItemFactory, MeetingFactory
 
-from .test_who_may_schedule import series_post
+from .test_who_may_schedule import schedule_post, series_post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +50,6 @@ def test_day_of_month_rule_ignores_leftover_weekday_fields(partnership_admin_cli
 def test_series_form_help_explains_the_short_month_rule(partnership_admin_client):
     page = partnership_admin_client.get(reverse("meetings:series_create")).content.decode()
     assert "moves to the month&#x27;s last day" in page or "moves to the month's last day" in page
-
-
-def schedule_post(**overrides):
-    data = {
-        "title": "Procurement clinic",
-        "description": "",
-        "date": "2030-03-12",
-        "start_time": "14:00",
-        "end_time": "15:00",
-        "time_zone": "America/Chicago",
-        "video_link": "https://meet.example.org/clinic",
-        "host_coalition": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_one_off_meeting_is_stored_in_utc(partnership_admin_client):

@@ -248,7 +248,8 @@ def test_someone_in_no_coalition_has_no_calendar_address_to_reset(outsider_clien
     assert not CalendarToken.objects.filter(user=outsider).exists()
 
 
-def one_off_post(**overrides):
+def schedule_post(**overrides):
+    """A valid one-off meeting form: 14:00–15:00 Chicago time on 12 March 2030."""
     data = {
         "title": "Procurement clinic",
         "description": "",
@@ -256,7 +257,7 @@ def one_off_post(**overrides):
         "start_time": "14:00",
         "end_time": "15:00",
         "time_zone": "America/Chicago",
-        "video_link": "",
+        "video_link": "https://meet.example.org/clinic",
         "host_coalition": "",
     }
     data.update(overrides)
@@ -264,13 +265,13 @@ def one_off_post(**overrides):
 
 
 def test_member_cannot_schedule_a_one_off_meeting(member_client, coalition):
-    response = member_client.post(reverse("meetings:schedule"), one_off_post(host_coalition=coalition.pk))
+    response = member_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk))
     assert response.status_code == 403
     assert not Meeting.objects.exists()
 
 
 def test_visitor_cannot_schedule_a_one_off_meeting(client, db):
-    response = client.post(reverse("meetings:schedule"), one_off_post())
+    response = client.post(reverse("meetings:schedule"), schedule_post())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not Meeting.objects.exists()
 
@@ -279,12 +280,12 @@ def test_coalition_admin_schedules_one_off_meetings_for_their_coalition_only(
     coalition_admin_client, other_admin_client, coalition
 ):
     for refused in (
-        other_admin_client.post(reverse("meetings:schedule"), one_off_post(host_coalition=coalition.pk)),
-        coalition_admin_client.post(reverse("meetings:schedule"), one_off_post()),
+        other_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk)),
+        coalition_admin_client.post(reverse("meetings:schedule"), schedule_post()),
     ):
         assert refused.status_code == 200 and refused.context["form"].errors["host_coalition"]
     assert not Meeting.objects.exists()
-    created = coalition_admin_client.post(reverse("meetings:schedule"), one_off_post(host_coalition=coalition.pk))
+    created = coalition_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk))
     meeting = Meeting.objects.get()
     assert created["Location"] == meeting.get_absolute_url()
     assert meeting.host_coalition == coalition and meeting.series is None
