@@ -219,6 +219,15 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+def check_invitable(*, coalition: Coalition, email: str) -> None:
+    """Refuse (``MembershipError``) an address that already belongs to a member or has an open invitation."""
+    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
+    if Membership.objects.filter(holds_address, coalition=coalition).exists():
+        raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
+    if Invitation.objects.open().filter(coalition=coalition, email__iexact=email).exists():
+        raise MembershipError(f"{email} already has an open invitation. Revoke it first to send a new one.")
+
+
 def invite_member(
     *, by: AbstractBaseUser, coalition: Coalition, email: str, role: str = Membership.Role.MEMBER
 ) -> Invitation:
@@ -228,14 +237,10 @@ def invite_member(
     if role not in Membership.Role.values:
         raise MembershipError("Choose member or coalition admin.")
     email = email.strip().lower()
-    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
-    if Membership.objects.filter(holds_address, coalition=coalition).exists():
-        raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
     with transaction.atomic():
         # Lock the coalition row so two admins inviting the same address at once cannot both succeed.
         Coalition.objects.select_for_update().filter(pk=coalition.pk).first()
-        if Invitation.objects.open().filter(coalition=coalition, email__iexact=email).exists():
-            raise MembershipError(f"{email} already has an open invitation. Revoke it first to send a new one.")
+        check_invitable(coalition=coalition, email=email)
         invitation = Invitation.objects.create(coalition=coalition, email=email, role=role, invited_by=by)
         accept_url = invitation_accept_url(invitation)
         transaction.on_commit(
