@@ -273,3 +273,12 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- coalitions (round 2) ---
+# Several addresses per account (add, verify, make primary, remove) instead of allauth's one-address
+# "change email" mode: an invitation sent to someone's work address can then be accepted from the
+# account they already have, without giving up the address they sign in with.
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+# After confirming an added address, back to the list of addresses rather than the home page.
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
