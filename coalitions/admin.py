@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from . import services
+from .forms import TimeZoneField
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 from .services import MembershipError
 
@@ -97,11 +98,21 @@ class MembershipAdminForm(forms.ModelForm):
         return cleaned
 
 
+class TimeZoneChoiceMixin:
+    """Time zones are chosen from the IANA list, as on the portal's forms, never typed freehand."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            blank_label = "Coalition default" if db_field.blank else None
+            return TimeZoneField(required=not db_field.blank, blank_label=blank_label, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 # --- Coalitions ------------------------------------------------------------------------------------
 
 
 @admin.register(Coalition)
-class CoalitionAdmin(admin.ModelAdmin):
+class CoalitionAdmin(TimeZoneChoiceMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "region", "time_zone", "member_count", "created"]
     list_filter = ["region", "time_zone"]
     search_fields = ["name", "short_name", "region", "slug"]
@@ -280,7 +291,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(TimeZoneChoiceMixin, admin.ModelAdmin):
     list_display = ["user", "full_name", "job_title", "time_zone"]
     list_filter = ["time_zone"]
     search_fields = ["user__email", "full_name", "job_title"]
@@ -288,7 +299,7 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(TimeZoneChoiceMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     fields = ["full_name", "job_title", "time_zone"]

@@ -341,3 +341,16 @@ def test_plain_member_cannot_use_admin_actions(member_client, coalition, outside
 
     join_request.refresh_from_db()
     assert join_request.is_pending
+
+
+def test_a_coalition_zone_must_be_a_real_one(staff_client, coalition, coalition_admin):
+    memberships = list(Membership.objects.of(coalition))
+
+    response = staff_client.post(
+        reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
+        _inline_data(coalition, memberships, time_zone="Mars/Olympus"),
+    )
+
+    assert response.status_code == 200
+    coalition.refresh_from_db()
+    assert coalition.time_zone == "America/Denver"

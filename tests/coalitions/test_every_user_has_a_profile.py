@@ -72,3 +72,16 @@ def test_loaddata_rows_are_left_to_the_fixture(tmp_path):
     call_command("loaddata", str(fixture), verbosity=0)
 
     assert Profile.objects.get(user_id=900).full_name == "Fixture Person"
+
+
+def test_migration_gives_older_accounts_a_profile(member):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Profile.objects.filter(user=member).delete()
+    migration = import_module("coalitions.migrations.0002_profiles_for_every_user")
+
+    migration.create_missing_profiles(apps, None)
+
+    assert Profile.objects.filter(user=member).exists()
