@@ -6,6 +6,8 @@ members never leaves a coalition without an admin.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
@@ -25,6 +27,27 @@ from .services import MembershipError
 User = get_user_model()
 
 LAST_ADMIN = "{coalition} needs at least one admin. Make someone else an admin first."
+
+
+def _act_on_each(
+    modeladmin: admin.ModelAdmin,
+    request,
+    rows: Iterable[Any],
+    act: Callable[[Any], object],
+    *,
+    name: Callable[[Any], str],
+    done: str,
+) -> None:
+    """Run a service on each selected row: refusals become error messages, the rest one success message."""
+    count = 0
+    for row in rows:
+        try:
+            act(row)
+            count += 1
+        except MembershipError as exc:
+            modeladmin.message_user(request, f"{name(row)}: {exc}", messages.ERROR)
+    if count:
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
 
 
 # --- Memberships, wherever they are edited ----------------------------------------------------------
@@ -160,15 +183,14 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove selected members from their coalition", permissions=["delete"])
     def remove_selected(self, request, queryset):
-        removed = 0
-        for membership in queryset.select_related("coalition", "user"):
-            try:
-                services.remove_member(by=request.user, membership=membership)
-                removed += 1
-            except MembershipError as exc:
-                self.message_user(request, f"{membership.user}: {exc}", messages.ERROR)
-        if removed:
-            self.message_user(request, f"Removed {removed} membership(s).", messages.SUCCESS)
+        _act_on_each(
+            self,
+            request,
+            queryset.select_related("coalition", "user"),
+            lambda membership: services.remove_member(by=request.user, membership=membership),
+            name=lambda membership: str(membership.user),
+            done="Removed {count} membership(s).",
+        )
 
 
 # --- Join requests ---------------------------------------------------------------------------------
@@ -191,15 +213,14 @@ class JoinRequestAdmin(admin.ModelAdmin):
         return False  # people ask for themselves; staff add a membership directly instead
 
     def _decide(self, request, queryset, service, verb):
-        done = 0
-        for join_request in queryset.select_related("coalition", "user"):
-            try:
-                service(by=request.user, join_request=join_request)
-                done += 1
-            except MembershipError as exc:
-                self.message_user(request, f"{join_request.user} → {join_request.coalition}: {exc}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{verb} {done} request(s); each person was told by email.", messages.SUCCESS)
+        _act_on_each(
+            self,
+            request,
+            queryset.select_related("coalition", "user"),
+            lambda join_request: service(by=request.user, join_request=join_request),
+            name=lambda join_request: f"{join_request.user} → {join_request.coalition}",
+            done=verb + " {count} request(s); each person was told by email.",
+        )
 
     @admin.action(description="Approve selected requests (creates the membership, emails the person)")
     def approve_selected(self, request, queryset):
@@ -276,15 +297,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected invitations (their links stop working)")
     def revoke_selected(self, request, queryset):
-        revoked = 0
-        for invitation in queryset.select_related("coalition"):
-            try:
-                services.revoke_invitation(by=request.user, invitation=invitation)
-                revoked += 1
-            except MembershipError as exc:
-                self.message_user(request, f"{invitation.email}: {exc}", messages.ERROR)
-        if revoked:
-            self.message_user(request, f"Revoked {revoked} invitation(s).", messages.SUCCESS)
+        _act_on_each(
+            self,
+            request,
+            queryset.select_related("coalition"),
+            lambda invitation: services.revoke_invitation(by=request.user, invitation=invitation),
+            name=lambda invitation: invitation.email,
+            done="Revoked {count} invitation(s).",
+        )
 
 
 # --- People ----------------------------------------------------------------------------------------

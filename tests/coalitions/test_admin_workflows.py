@@ -13,14 +13,6 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture
-def staff_client(client, partnership_admin):
-    partnership_admin.is_superuser = True
-    partnership_admin.save()
-    client.force_login(partnership_admin)
-    return client
-
-
 def _inline_data(coalition, memberships, **overrides):
     """The coalition change form as the admin posts it, with its memberships inline."""
     data = {
@@ -55,8 +47,8 @@ def test_users_are_named_by_email_not_generated_username(member):
     assert str(member) == "alice@example.org"
 
 
-def test_user_autocomplete_finds_and_shows_people_by_email(staff_client, member):
-    response = staff_client.get(
+def test_user_autocomplete_finds_and_shows_people_by_email(superuser_client, member):
+    response = superuser_client.get(
         reverse("admin:autocomplete"),
         {"app_label": "coalitions", "model_name": "membership", "field_name": "user", "term": "alice@exam"},
     )
@@ -64,8 +56,8 @@ def test_user_autocomplete_finds_and_shows_people_by_email(staff_client, member)
     assert response.json()["results"] == [{"id": str(member.pk), "text": "alice@example.org"}]
 
 
-def test_user_changelist_searches_by_name_and_shows_email_and_coalitions(staff_client, member, coalition):
-    response = staff_client.get(reverse("admin:auth_user_changelist"), {"q": "Archer"})
+def test_user_changelist_searches_by_name_and_shows_email_and_coalitions(superuser_client, member, coalition):
+    response = superuser_client.get(reverse("admin:auth_user_changelist"), {"q": "Archer"})
 
     page = response.content.decode()
     assert "alice@example.org" in page
@@ -73,8 +65,8 @@ def test_user_changelist_searches_by_name_and_shows_email_and_coalitions(staff_c
     assert coalition.short_name in page
 
 
-def test_staff_adds_a_user_by_email_with_a_profile_and_an_address_to_verify(staff_client):
-    response = staff_client.post(
+def test_staff_adds_a_user_by_email_with_a_profile_and_an_address_to_verify(superuser_client):
+    response = superuser_client.post(
         reverse("admin:auth_user_add"),
         {"email": "Gina@Example.org", "usable_password": "false"},
     )
@@ -86,8 +78,8 @@ def test_staff_adds_a_user_by_email_with_a_profile_and_an_address_to_verify(staf
     assert EmailAddress.objects.filter(user=gina, email="gina@example.org", primary=True, verified=False).exists()
 
 
-def test_admin_refuses_a_second_account_for_an_address(staff_client, member):
-    response = staff_client.post(
+def test_admin_refuses_a_second_account_for_an_address(superuser_client, member):
+    response = superuser_client.post(
         reverse("admin:auth_user_add"), {"email": "ALICE@example.org", "usable_password": "false"}
     )
 
@@ -96,8 +88,8 @@ def test_admin_refuses_a_second_account_for_an_address(staff_client, member):
     assert User.objects.filter(email__iexact="alice@example.org").count() == 1
 
 
-def test_user_change_page_edits_profile_and_memberships(staff_client, member):
-    response = staff_client.get(reverse("admin:auth_user_change", args=[member.pk]))
+def test_user_change_page_edits_profile_and_memberships(superuser_client, member):
+    response = superuser_client.get(reverse("admin:auth_user_change", args=[member.pk]))
 
     page = response.content.decode()
     assert "profile-0-full_name" in page
@@ -108,12 +100,12 @@ def test_user_change_page_edits_profile_and_memberships(staff_client, member):
 
 
 def test_staff_approves_requests_from_the_admin_creating_memberships_and_emailing(
-    staff_client, coalition, outsider, mailoutbox, django_capture_on_commit_callbacks
+    superuser_client, coalition, outsider, mailoutbox, django_capture_on_commit_callbacks
 ):
     join_request = JoinRequestFactory(user=outsider, coalition=coalition)
 
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
+        superuser_client.post(
             reverse("admin:coalitions_joinrequest_changelist"),
             {"action": "approve_selected", "_selected_action": [join_request.pk]},
         )
@@ -125,12 +117,12 @@ def test_staff_approves_requests_from_the_admin_creating_memberships_and_emailin
 
 
 def test_staff_rejects_requests_from_the_admin(
-    staff_client, coalition, outsider, mailoutbox, django_capture_on_commit_callbacks
+    superuser_client, coalition, outsider, mailoutbox, django_capture_on_commit_callbacks
 ):
     join_request = JoinRequestFactory(user=outsider, coalition=coalition)
 
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
+        superuser_client.post(
             reverse("admin:coalitions_joinrequest_changelist"),
             {"action": "reject_selected", "_selected_action": [join_request.pk]},
         )
@@ -141,10 +133,12 @@ def test_staff_rejects_requests_from_the_admin(
     assert len(mailoutbox) == 1
 
 
-def test_request_status_cannot_be_edited_by_hand(staff_client, coalition, outsider):
+def test_request_status_cannot_be_edited_by_hand(superuser_client, coalition, outsider):
     join_request = JoinRequestFactory(user=outsider, coalition=coalition)
 
-    staff_client.post(reverse("admin:coalitions_joinrequest_change", args=[join_request.pk]), {"status": "approved"})
+    superuser_client.post(
+        reverse("admin:coalitions_joinrequest_change", args=[join_request.pk]), {"status": "approved"}
+    )
 
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.PENDING
@@ -154,10 +148,10 @@ def test_request_status_cannot_be_edited_by_hand(staff_client, coalition, outsid
 
 
 def test_an_invitation_added_in_the_admin_is_emailed(
-    staff_client, coalition, mailoutbox, partnership_admin, django_capture_on_commit_callbacks
+    superuser_client, coalition, mailoutbox, partnership_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = superuser_client.post(
             reverse("admin:coalitions_invitation_add"),
             {"coalition": coalition.pk, "email": "New.Person@example.org", "role": "admin"},
         )
@@ -172,8 +166,8 @@ def test_an_invitation_added_in_the_admin_is_emailed(
     assert [m.to for m in mailoutbox] == [["new.person@example.org"]]
 
 
-def test_admin_refuses_to_invite_an_existing_member(staff_client, coalition, member, mailoutbox):
-    response = staff_client.post(
+def test_admin_refuses_to_invite_an_existing_member(superuser_client, coalition, member, mailoutbox):
+    response = superuser_client.post(
         reverse("admin:coalitions_invitation_add"), {"coalition": coalition.pk, "email": member.email, "role": "member"}
     )
 
@@ -183,10 +177,10 @@ def test_admin_refuses_to_invite_an_existing_member(staff_client, coalition, mem
     assert mailoutbox == []
 
 
-def test_staff_revokes_invitations_from_the_admin(staff_client, coalition):
+def test_staff_revokes_invitations_from_the_admin(superuser_client, coalition):
     invitation = InvitationFactory(coalition=coalition)
 
-    staff_client.post(
+    superuser_client.post(
         reverse("admin:coalitions_invitation_changelist"),
         {"action": "revoke_selected", "_selected_action": [invitation.pk]},
     )
@@ -198,11 +192,11 @@ def test_staff_revokes_invitations_from_the_admin(staff_client, coalition):
 # --- roles and removal: never without an admin ------------------------------------------------------
 
 
-def test_staff_changes_roles_in_the_coalition_inline(staff_client, coalition, coalition_admin, member):
+def test_staff_changes_roles_in_the_coalition_inline(superuser_client, coalition, coalition_admin, member):
     memberships = list(Membership.objects.of(coalition).order_by("pk"))
     member_row = next(i for i, m in enumerate(memberships) if m.user == member)
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
         _inline_data(coalition, memberships, **{f"memberships-{member_row}-role": "admin"}),
     )
@@ -211,11 +205,11 @@ def test_staff_changes_roles_in_the_coalition_inline(staff_client, coalition, co
     assert Membership.objects.get(user=member, coalition=coalition).is_admin
 
 
-def test_inline_refuses_to_demote_the_last_admin(staff_client, coalition, coalition_admin, member):
+def test_inline_refuses_to_demote_the_last_admin(superuser_client, coalition, coalition_admin, member):
     memberships = list(Membership.objects.of(coalition).order_by("pk"))
     admin_row = next(i for i, m in enumerate(memberships) if m.user == coalition_admin)
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
         _inline_data(coalition, memberships, **{f"memberships-{admin_row}-role": "member"}),
     )
@@ -225,11 +219,11 @@ def test_inline_refuses_to_demote_the_last_admin(staff_client, coalition, coalit
     assert Membership.objects.get(user=coalition_admin, coalition=coalition).is_admin
 
 
-def test_inline_refuses_to_delete_the_last_admin(staff_client, coalition, coalition_admin, member):
+def test_inline_refuses_to_delete_the_last_admin(superuser_client, coalition, coalition_admin, member):
     memberships = list(Membership.objects.of(coalition).order_by("pk"))
     admin_row = next(i for i, m in enumerate(memberships) if m.user == coalition_admin)
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
         _inline_data(coalition, memberships, **{f"memberships-{admin_row}-DELETE": "on"}),
     )
@@ -238,11 +232,11 @@ def test_inline_refuses_to_delete_the_last_admin(staff_client, coalition, coalit
     assert Membership.objects.filter(user=coalition_admin, coalition=coalition).exists()
 
 
-def test_inline_allows_handing_over_in_one_save(staff_client, coalition, coalition_admin, member):
+def test_inline_allows_handing_over_in_one_save(superuser_client, coalition, coalition_admin, member):
     memberships = list(Membership.objects.of(coalition).order_by("pk"))
     rows = {m.user: i for i, m in enumerate(memberships)}
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
         _inline_data(
             coalition,
@@ -255,10 +249,10 @@ def test_inline_allows_handing_over_in_one_save(staff_client, coalition, coaliti
     assert Membership.objects.get(user=member, coalition=coalition).is_admin
 
 
-def test_membership_form_refuses_to_demote_the_last_admin(staff_client, coalition, coalition_admin):
+def test_membership_form_refuses_to_demote_the_last_admin(superuser_client, coalition, coalition_admin):
     membership = Membership.objects.get(user=coalition_admin, coalition=coalition)
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_membership_change", args=[membership.pk]),
         {
             "user": coalition_admin.pk,
@@ -275,19 +269,21 @@ def test_membership_form_refuses_to_demote_the_last_admin(staff_client, coalitio
     assert membership.is_admin
 
 
-def test_last_admin_has_no_delete_button(staff_client, coalition, coalition_admin):
+def test_last_admin_has_no_delete_button(superuser_client, coalition, coalition_admin):
     membership = Membership.objects.get(user=coalition_admin, coalition=coalition)
 
-    response = staff_client.post(reverse("admin:coalitions_membership_delete", args=[membership.pk]), {"post": "yes"})
+    response = superuser_client.post(
+        reverse("admin:coalitions_membership_delete", args=[membership.pk]), {"post": "yes"}
+    )
 
     assert response.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_bulk_removal_keeps_the_last_admin_and_removes_the_rest(staff_client, coalition, coalition_admin, member):
+def test_bulk_removal_keeps_the_last_admin_and_removes_the_rest(superuser_client, coalition, coalition_admin, member):
     memberships = Membership.objects.of(coalition)
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_membership_changelist"),
         {"action": "remove_selected", "_selected_action": [m.pk for m in memberships]},
         follow=True,
@@ -297,15 +293,15 @@ def test_bulk_removal_keeps_the_last_admin_and_removes_the_rest(staff_client, co
     assert "needs at least one admin" in response.content.decode()
 
 
-def test_bulk_delete_action_is_not_offered_for_memberships(staff_client, member):
-    page = staff_client.get(reverse("admin:coalitions_membership_changelist")).content.decode()
+def test_bulk_delete_action_is_not_offered_for_memberships(superuser_client, member):
+    page = superuser_client.get(reverse("admin:coalitions_membership_changelist")).content.decode()
 
     assert 'value="delete_selected"' not in page
     assert 'value="remove_selected"' in page
 
 
-def test_staff_creates_a_coalition_in_the_admin(staff_client):
-    response = staff_client.post(
+def test_staff_creates_a_coalition_in_the_admin(superuser_client):
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_add"),
         {
             "name": "Ohio Smart Communities",
@@ -343,10 +339,10 @@ def test_plain_member_cannot_use_admin_actions(member_client, coalition, outside
     assert join_request.is_pending
 
 
-def test_a_coalition_zone_must_be_a_real_one(staff_client, coalition, coalition_admin):
+def test_a_coalition_zone_must_be_a_real_one(superuser_client, coalition, coalition_admin):
     memberships = list(Membership.objects.of(coalition))
 
-    response = staff_client.post(
+    response = superuser_client.post(
         reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
         _inline_data(coalition, memberships, time_zone="Mars/Olympus"),
     )

@@ -29,13 +29,9 @@ def test_createsuperuser_makes_a_profile(monkeypatch):
 
 
 def test_a_user_added_in_the_django_admin_has_a_profile_and_appears_in_the_directory(
-    client, partnership_admin, member_client, coalition
+    superuser_client, member_client, coalition
 ):
-    partnership_admin.is_superuser = True
-    partnership_admin.save()
-    client.force_login(partnership_admin)
-
-    response = client.post(
+    response = superuser_client.post(
         reverse("admin:auth_user_add"),
         {
             "email": "gina@example.org",
