@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from . import services
-from .forms import TimeZoneField
+from .forms import CoalitionForm, TimeZoneField
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 from .services import MembershipError
 
@@ -134,8 +134,16 @@ class TimeZoneChoiceMixin:
 # --- Coalitions ------------------------------------------------------------------------------------
 
 
+class CoalitionAdminForm(CoalitionForm):
+    """The portal's own checks: a real PNG/JPEG/GIF/WebP under the size cap, no slug that shadows a page."""
+
+    class Meta(CoalitionForm.Meta):
+        fields = [*CoalitionForm.Meta.fields, "created"]
+
+
 @admin.register(Coalition)
 class CoalitionAdmin(TimeZoneChoiceMixin, admin.ModelAdmin):
+    form = CoalitionAdminForm
     list_display = ["name", "short_name", "region", "time_zone", "member_count", "created"]
     list_filter = ["region", "time_zone"]
     search_fields = ["name", "short_name", "region", "slug"]
@@ -146,6 +154,13 @@ class CoalitionAdmin(TimeZoneChoiceMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_member_counts()
+
+    def save_model(self, request, obj, form, change):
+        if "logo" in form.changed_data:
+            # Undo the form's plain copy of the upload: the service names the file and removes the old one.
+            obj.logo = Coalition.objects.get(pk=obj.pk).logo if change else ""
+            services.set_coalition_logo(coalition=obj, logo=form.cleaned_data["logo"])
+        super().save_model(request, obj, form, change)
 
     @admin.display(ordering="member_count", description="members")
     def member_count(self, obj):

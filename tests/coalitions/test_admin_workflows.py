@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from coalitions.models import Invitation, JoinRequest, Membership
+from tests.coalitions.conftest import image_upload
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +351,38 @@ def test_a_coalition_zone_must_be_a_real_one(superuser_client, coalition, coalit
     assert response.status_code == 200
     coalition.refresh_from_db()
     assert coalition.time_zone == "America/Denver"
+
+
+def test_a_logo_uploaded_in_the_admin_is_named_checked_and_served_like_the_portals(
+    superuser_client, coalition, coalition_admin, django_capture_on_commit_callbacks
+):
+    data = _inline_data(coalition, list(Membership.objects.of(coalition)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        superuser_client.post(
+            reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
+            data | {"logo": image_upload("My Logo.JPEG", fmt="JPEG")},
+        )
+    coalition.refresh_from_db()
+    first = coalition.logo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        superuser_client.post(
+            reverse("admin:coalitions_coalition_change", args=[coalition.pk]), data | {"logo": image_upload()}
+        )
+
+    coalition.refresh_from_db()
+    assert first.startswith("coalition-logos/colorado-") and first.endswith(".jpg")
+    assert not coalition.logo.storage.exists(first)  # the replaced file is gone
+    assert superuser_client.get(coalition.logo_url)["Content-Type"] == "image/png"
+
+
+def test_admin_refuses_a_logo_browsers_may_not_show(superuser_client, coalition, coalition_admin):
+    data = _inline_data(coalition, list(Membership.objects.of(coalition)))
+
+    response = superuser_client.post(
+        reverse("admin:coalitions_coalition_change", args=[coalition.pk]),
+        data | {"logo": image_upload("logo.bmp", fmt="BMP")},
+    )
+
+    assert response.status_code == 200
+    assert "PNG, JPEG, GIF or WebP" in response.content.decode()
