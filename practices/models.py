@@ -134,7 +134,7 @@ class PracticeQuerySet(models.QuerySet):
         return self.filter(Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
 
     def search(self, q: str):
-        """Full-text search over title, summary, body, tags and jurisdiction.
+        """Full-text search over title, summary, body, tags, focus areas and jurisdiction.
 
         PostgreSQL: the stored ``search_vector`` with web-search syntax (quotes, ``or``, ``-word``),
         annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: every term must
@@ -171,6 +171,7 @@ class PracticeQuerySet(models.QuerySet):
                 | Q(body__icontains=text)
                 | Q(jurisdiction__icontains=text)
                 | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+                | Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
             )
             qs = qs.exclude(matches) if negated else qs.filter(matches)
         return qs.annotate(rank=Value(0.0, output_field=FloatField()), headline=Value("")).order_by(
