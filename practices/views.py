@@ -248,6 +248,7 @@ def practice_detail(request, slug):
         "can_adopt": practice.can_adopt(user),
         "can_report": practice.can_report(user),
         "is_member": permissions.is_member(user),
+        "is_moderator": permissions.is_partnership_admin(user),
         "comment_form": CommentForm() if practice.can_comment(user) else None,
     }
     return render(request, "practices/detail.html", context)
@@ -596,14 +597,30 @@ def moderation_resolve(request, pk):
     return redirect("practices:moderation")
 
 
-@require_POST
-@login_required
-def moderation_restore(request, kind, pk):
+def _moderation_target(request, kind, pk, *, is_hidden: bool):
     _require_moderator(request.user)
     model = {"practice": Practice, "comment": Comment}.get(kind)
     if model is None:
-        raise Http404("Nothing to restore.")
-    target = get_object_or_404(model, pk=pk, is_hidden=True)
+        raise Http404("Nothing to moderate.")
+    return get_object_or_404(model, pk=pk, is_hidden=is_hidden)
+
+
+@require_POST
+@login_required
+def moderation_hide(request, kind, pk):
+    """Partnership admins hide a practice or comment straight from its page, without waiting for a report."""
+    target = _moderation_target(request, kind, pk, is_hidden=False)
+    services.set_content_hidden(moderator=request.user, target=target, hidden=True)
+    messages.success(request, "Hidden everywhere. You can restore it from the moderation page.")
+    if isinstance(target, Comment):
+        return redirect(f"{target.practice.get_absolute_url()}#comments")
+    return redirect(target)
+
+
+@require_POST
+@login_required
+def moderation_restore(request, kind, pk):
+    target = _moderation_target(request, kind, pk, is_hidden=True)
     services.set_content_hidden(moderator=request.user, target=target, hidden=False)
     messages.success(request, "Restored.")
     return redirect("practices:moderation")
