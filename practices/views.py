@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -207,6 +208,24 @@ def practice_facets(practice: Practice) -> tuple[list[FocusArea], list[Tag], lis
     )
 
 
+def meeting_appearances(practice: Practice) -> dict[str, list]:
+    """Agenda items that present this practice: ``presented`` (meetings that ended, latest first) and
+    ``upcoming`` (soonest first). Cancelled meetings are left out. One query.
+
+    meetings owns AgendaItem; reading it through the reverse relation keeps the arrow pointing down.
+    """
+    now = timezone.now()
+    items = list(
+        practice.agenda_items.exclude(meeting__status="cancelled")
+        .select_related("meeting", "presenting_coalition")
+        .order_by("meeting__start", "order")
+    )
+    return {
+        "presented": [item for item in reversed(items) if item.meeting.end <= now],
+        "upcoming": [item for item in items if item.meeting.end > now],
+    }
+
+
 @_login_redirect_on_members_only
 def practice_detail(request, slug):
     practice = _practice_or_404(
@@ -238,8 +257,7 @@ def practice_detail(request, slug):
         "adoptions": adoptions,
         "my_adoptions": [a for a in adoptions if a.coalition_id in my_coalitions],
         "comments": comments,
-        # meetings owns AgendaItem; the reverse relation keeps the arrow pointing down.
-        "presentations": practice.agenda_items.select_related("meeting").order_by("-meeting__start"),
+        **meeting_appearances(practice),
         "similar": similar_practices(
             user, title=practice.title, focus_area_ids=[a.pk for a in focus_areas], exclude=practice
         ),
