@@ -83,9 +83,10 @@ class PracticeForm(forms.ModelForm):
         fields = [
             "coalition",
             "title",
+            # Right after the title: "similar practices" looks at both while the author is still starting.
+            "focus_areas",
             "summary",
             "body",
-            "focus_areas",
             "tags",
             "kind",
             "maturity",

@@ -438,6 +438,8 @@ def similar_json(request):
                     "title": p.title,
                     "url": p.get_absolute_url(),
                     "coalition": p.coalition.name,
+                    "coalition_short_name": p.coalition.short_name,
+                    "jurisdiction": p.jurisdiction,
                     "summary": p.summary[:240],
                 }
                 for p in results

@@ -199,3 +199,14 @@ def test_check_for_similar_lists_existing_practices_without_saving(member_client
     response = member_client.post(URL, {**form_data, "action": "similar"})
     assert existing.title in response.content.decode()
     assert Practice.objects.count() == 1
+
+
+def test_focus_areas_are_asked_right_after_the_title(member_client, cybersecurity):
+    html = member_client.get(URL).content.decode()
+    assert html.index('name="title"') < html.index('name="focus_areas"') < html.index('name="summary"')
+
+
+def test_round_trip_buttons_bring_their_result_into_view(member_client):
+    html = member_client.get(URL).content.decode()
+    assert 'value="preview" class="secondary" formnovalidate formaction="#preview"' in html
+    assert 'value="similar" class="secondary" formnovalidate formaction="#similar-panel"' in html
