@@ -490,9 +490,7 @@ def adoption_withdraw(request, pk):
 @require_POST
 @login_required
 def comment_create(request, slug):
-    practice = get_object_or_404(Practice, slug=slug)
-    if not practice.can_view(request.user):
-        raise Http404("No such practice.")
+    practice = _practice_or_404(request, slug)
     form = CommentForm(request.POST)
     if form.is_valid():
         comment = services.add_comment(practice=practice, author=request.user, body=form.cleaned_data["body"])
@@ -553,10 +551,7 @@ def _report(request, practice, comment=None):
 
 @login_required
 def report_practice(request, slug):
-    practice = get_object_or_404(Practice, slug=slug)
-    if not practice.can_view(request.user):
-        raise Http404("No such practice.")
-    return _report(request, practice)
+    return _report(request, _practice_or_404(request, slug))
 
 
 @login_required
