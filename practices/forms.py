@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from coalitions import permissions
 from coalitions.models import Coalition
 
-from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report
+from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report, without_control_characters
 from .tagging import normalize_tags, tags_to_text
 from .uploads import ALLOWED_UPLOADS, validate_upload
 
@@ -142,16 +142,22 @@ class PracticeForm(forms.ModelForm):
         self.fields["contact"].empty_label = "Me"
 
     def clean_title(self):
-        title = " ".join(self.cleaned_data["title"].split())
+        title = " ".join(without_control_characters(self.cleaned_data["title"]).split())
         if not any(ch.isalnum() for ch in title):
             raise ValidationError("Give the practice a title with words in it.")
         return title
 
     def clean_summary(self):
-        summary = self.cleaned_data["summary"].strip()
+        summary = without_control_characters(self.cleaned_data["summary"]).strip()
         if not summary:
             raise ValidationError("This field is required.")
         return summary
+
+    def clean_body(self):
+        return without_control_characters(self.cleaned_data["body"])
+
+    def clean_jurisdiction(self):
+        return " ".join(without_control_characters(self.cleaned_data["jurisdiction"]).split())
 
     def clean_tags(self):
         return normalize_tags(self.cleaned_data.get("tags", ""))

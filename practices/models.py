@@ -88,6 +88,15 @@ def clean_search_text(q: str | None) -> str:
     return " ".join(q.split())[:SEARCH_MAX_LENGTH].strip()
 
 
+# Control characters other than tab and new lines: Word pastes \x0b for a line break, and XML 1.0 (feeds)
+# cannot carry any of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub(" ", text or "")
+
+
 def has_search_words(q: str) -> bool:
     return bool(re.search(r"\w", q))
 

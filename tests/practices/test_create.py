@@ -210,3 +210,13 @@ def test_round_trip_buttons_bring_their_result_into_view(member_client):
     html = member_client.get(URL).content.decode()
     assert 'value="preview" class="secondary" formnovalidate formaction="#preview"' in html
     assert 'value="similar" class="secondary" formnovalidate formaction="#similar-panel"' in html
+
+
+def test_control_characters_pasted_from_a_word_processor_become_spaces(member_client, form_data):
+    pasted = {"title": "Retainer\x01RFP", "summary": "First\x0bsecond", "body": "Line\x0bbreak\n\tindent"}
+    member_client.post(URL, {**form_data, **pasted, "jurisdiction": "City\x0cof Evanston"})
+    practice = Practice.objects.get()
+    assert practice.title == "Retainer RFP"
+    assert practice.summary == "First second"
+    assert practice.body == "Line break\n\tindent"  # tabs and new lines are Markdown; they stay
+    assert practice.jurisdiction == "City of Evanston"
