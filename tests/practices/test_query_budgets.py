@@ -138,3 +138,10 @@ def test_coalition_practices_block_costs_two_queries(member, coalition, fifty_pr
     # Shared rows and adopted rows, each with its full count from a window function.
     with django_assert_max_num_queries(2):
         template.render(Context({"coalition": coalition, "request": request}))
+
+
+def test_api_list_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    responses = within_budget(
+        viewers, django_assert_max_num_queries, reverse("practices:api_list"), {"page_size": 50, "q": "sensor"}
+    )
+    assert len(responses["member"].json()["results"]) == 50
