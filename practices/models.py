@@ -75,9 +75,24 @@ class PracticeKind(models.Model):
         return self.name
 
 
+# Markdown syntax that reads as noise in a one-line snippet cut from the body.
+SNIPPET_MARKUP = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # [text](url) -> text
+    (re.compile(r"(^|\n)[ \t]*(#{1,6}|>|[-*+]|\d+\.)(?=\s)"), r"\1"),  # line-start heading, quote, list marks
+    (re.compile(r"\*\*|__|`+"), ""),  # bold and code marks
+]
+
+
+def plain_snippet(text: str) -> str:
+    """A snippet of Markdown as plain text: link text without its address, no heading or list markers."""
+    for pattern, replacement in SNIPPET_MARKUP:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
 def highlight_html(headline: str | None) -> SafeString:
-    """A search headline as HTML: escaped, with the matched words in ``<mark>``."""
-    html = escape(headline or "").replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    """A search headline as HTML: Markdown marks dropped, escaped, with the matched words in ``<mark>``."""
+    html = escape(plain_snippet(headline or "")).replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(html)  # noqa: S308 — escaped above; only our own <mark> tags added
 
 
@@ -160,7 +175,8 @@ class PracticeQuerySet(models.QuerySet):
                 .annotate(
                     rank=SearchRank(F("search_vector"), query),
                     headline=SearchHeadline(
-                        Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                        # A new line between them: the body's first "## heading" starts a line, as in Markdown.
+                        Concat("summary", Value("\n"), "body", output_field=models.TextField()),
                         query,
                         config=SEARCH_CONFIG,
                         start_sel=HIGHLIGHT_START,
