@@ -217,6 +217,11 @@ class ReportForm(forms.ModelForm):
         fields = ["reason", "details"]
         labels = {"details": "Anything moderators should know (optional)"}
         widgets = {"reason": forms.RadioSelect, "details": forms.Textarea(attrs={"rows": 3, "maxlength": 2000})}
+        error_messages = {"reason": {"required": "Choose a reason."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = Report.Reason.choices  # radio buttons: no "---------" choice
 
 
 class FocusAreaForm(forms.ModelForm):
