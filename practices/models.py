@@ -188,8 +188,11 @@ class PracticeQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at", "-pk")
             )
+        terms = _search_terms(q)
+        if not terms:  # only "or"s: nothing to look for, as on PostgreSQL
+            return self.none()
         qs = self
-        for negated, text in _search_terms(q):
+        for negated, text in terms:
             matches = (
                 Q(title__icontains=text)
                 | Q(summary__icontains=text)
