@@ -273,3 +273,7 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- practices ---
+# Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
+TAGGIT_CASE_INSENSITIVE = True

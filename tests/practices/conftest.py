@@ -49,3 +49,19 @@ def on_postgres() -> bool:
 
 postgres_only = pytest.mark.skipif(not on_postgres(), reason="PostgreSQL full-text search")
 sqlite_only = pytest.mark.skipif(on_postgres(), reason="the SQLite fallback")
+
+
+@pytest.fixture
+def form_data_for_tags(coalition, cybersecurity, kind):
+    """A valid new-practice form, for tests about one of its fields."""
+    return {
+        "coalition": coalition.pk,
+        "title": "Sensor network",
+        "summary": "Sensors on poles.",
+        "body": "",
+        "focus_areas": ["cybersecurity"],
+        "kind": kind.pk,
+        "maturity": "pilot",
+        "visibility": "members",
+        "action": "publish",
+    }
