@@ -116,14 +116,20 @@ def has_search_words(q: str) -> bool:
     return bool(re.search(r"\w", q))
 
 
-def _search_terms(q: str) -> list[tuple[bool, str]]:
-    """The SQLite fallback's reading of web-search syntax: "quoted phrases", -excluded, `or` ignored."""
-    terms = []
+def _search_alternatives(q: str) -> list[list[tuple[bool, str]]]:
+    """The SQLite fallback's reading of web-search syntax: "quoted phrases", -excluded words, and `or`
+    between alternatives. As in PostgreSQL's tsquery, `and` binds tighter: ``a b or c`` means
+    (a and b) or c. Returns the alternatives, each a list of ``(negated, text)`` terms that must all match.
+    """
+    alternatives: list[list[tuple[bool, str]]] = [[]]
     for negated, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|(\S+))', q):
+        if not negated and word.lower() == "or":
+            alternatives.append([])
+            continue
         text = " ".join(re.findall(r"\w+", phrase or word))
-        if text and text.lower() != "or":
-            terms.append((bool(negated), text))
-    return terms[:12]
+        if text:
+            alternatives[-1].append((bool(negated), text))
+    return [terms[:12] for terms in alternatives if terms][:6]
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -161,9 +167,9 @@ class PracticeQuerySet(models.QuerySet):
         """Full-text search over title, summary, body, tags, focus areas and jurisdiction.
 
         PostgreSQL: the stored ``search_vector`` with web-search syntax (quotes, ``or``, ``-word``),
-        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: every term must
-        appear somewhere (case-insensitive), newest first. A search without letters or digits
-        matches nothing.
+        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: the same syntax read
+        plainly (every term of one ``or`` alternative appears somewhere, case-insensitive), newest first. A search
+        without letters or digits matches nothing.
         """
         q = clean_search_text(q)
         if not has_search_words(q):
@@ -188,20 +194,24 @@ class PracticeQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at", "-pk")
             )
-        terms = _search_terms(q)
-        if not terms:  # only "or"s: nothing to look for, as on PostgreSQL
+        alternatives = _search_alternatives(q)
+        if not alternatives:  # only "or"s: nothing to look for, as on PostgreSQL
             return self.none()
-        qs = self
-        for negated, text in terms:
-            matches = (
-                Q(title__icontains=text)
-                | Q(summary__icontains=text)
-                | Q(body__icontains=text)
-                | Q(jurisdiction__icontains=text)
-                | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
-                | Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
-            )
-            qs = qs.exclude(matches) if negated else qs.filter(matches)
+        condition = Q()
+        for terms in alternatives:
+            all_terms = Q()
+            for negated, text in terms:
+                matches = (
+                    Q(title__icontains=text)
+                    | Q(summary__icontains=text)
+                    | Q(body__icontains=text)
+                    | Q(jurisdiction__icontains=text)
+                    | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+                    | Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+                )
+                all_terms &= ~matches if negated else matches
+            condition |= all_terms
+        qs = self.filter(condition)
         return qs.annotate(rank=Value(0.0, output_field=FloatField()), headline=Value("")).order_by(
             "-published_at", "-pk"
         )

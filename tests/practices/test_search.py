@@ -178,3 +178,19 @@ def test_postgres_snippet_of_a_markdown_body_has_no_markup(client, coalition):
     snippet = html[html.index('class="snippet') :].split("</p>", 1)[0]
     assert "<mark>Wildfire</mark>" in snippet
     assert "##" not in snippet and "**" not in snippet and "example.org" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("retainer or driverless", {"rfp", "shuttle"}),
+        ('"shuttle pilot" or retainer', {"rfp", "shuttle"}),
+        # As in PostgreSQL's tsquery, "and" binds tighter than "or": (remote and driverless) or retainer.
+        ("remote driverless or retainer", {"rfp"}),
+        ("remote retainer or driverless", {"rfp", "shuttle"}),
+        ("triage or riders -costs", {"rfp"}),
+        ("or retainer", {"rfp"}),
+    ],
+)
+def test_or_separates_alternatives_alike_on_both_databases(library, member, q, expected):
+    assert {key for key, practice in library.items() if practice in search(q, member)} == expected
