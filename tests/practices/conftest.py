@@ -52,16 +52,20 @@ sqlite_only = pytest.mark.skipif(on_postgres(), reason="the SQLite fallback")
 
 
 @pytest.fixture
-def form_data_for_tags(coalition, cybersecurity, kind):
-    """A valid new-practice form, for tests about one of its fields."""
+def form_data(coalition, cybersecurity, kind):
+    """A valid new-practice form from a member of ``coalition``."""
     return {
         "coalition": coalition.pk,
-        "title": "Sensor network",
-        "summary": "Sensors on poles.",
-        "body": "",
+        "title": "Incident-response retainer RFP",
+        "summary": "A retainer with a one-hour response commitment.",
+        "body": "## Scope\n\nRemote triage within an hour.",
         "focus_areas": ["cybersecurity"],
+        "tags": "Ransomware, ransomware ,  Incident   Response, RFP",
         "kind": kind.pk,
         "maturity": "pilot",
-        "visibility": "members",
+        "jurisdiction": "City of Evanston",
+        "funding_source": "local",
+        "contact": "",
+        "visibility": "public",
         "action": "publish",
     }

@@ -17,25 +17,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("practices:create")
 
 
-@pytest.fixture
-def form_data(coalition, cybersecurity, kind):
-    return {
-        "coalition": coalition.pk,
-        "title": "Incident-response retainer RFP",
-        "summary": "A retainer with a one-hour response commitment.",
-        "body": "## Scope\n\nRemote triage within an hour.",
-        "focus_areas": ["cybersecurity"],
-        "tags": "Ransomware, ransomware ,  Incident   Response, RFP",
-        "kind": kind.pk,
-        "maturity": "pilot",
-        "jurisdiction": "City of Evanston",
-        "funding_source": "local",
-        "contact": "",
-        "visibility": "public",
-        "action": "publish",
-    }
-
-
 def stored_files():
     """Every file under the attachments folder (empty folders do not count)."""
     root = Path(default_storage.location) / "practices"
