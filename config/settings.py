@@ -281,3 +281,7 @@ ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 # After confirming an added address, back to the list of addresses rather than the home page.
 ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
+
+# --- practices ---
+# Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
+TAGGIT_CASE_INSENSITIVE = True
