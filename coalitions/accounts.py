@@ -1,6 +1,9 @@
-"""Glue between django-allauth and our profiles."""
+"""Glue between user accounts (Django's and allauth's) and our profiles."""
 
-from allauth.account.signals import user_signed_up
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .models import Profile
@@ -14,10 +17,21 @@ def user_display(user) -> str:
         return user.email
 
 
-@receiver(user_signed_up, dispatch_uid="coalitions.profile_on_signup")
-def create_profile_on_signup(sender, request, user, **kwargs):
-    # The signup form already wrote one when it asked for a name; every other path gets an empty one,
-    # so nothing that reads ``user.profile`` ever meets a missing row.
-    from .services import ensure_profile
+def name_users_by_email() -> None:
+    """Make ``str(user)`` the email address (called once, from the app's ``ready``).
 
-    ensure_profile(user=user)
+    People sign in by email and never see the usernames allauth generates (``user19``); naming them
+    that way in the Django admin (lists, autocomplete, history) made them impossible to recognise.
+    """
+    User = get_user_model()
+    if User.__str__ is AbstractBaseUser.__str__:  # a custom user model keeps its own
+        User.__str__ = lambda user: user.email or user.get_username()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="coalitions.profile_for_every_user")
+def create_profile_for_new_user(sender, instance, created, raw=False, **kwargs):
+    # Every way a user comes to be (signup, createsuperuser, the Django admin, a script) gets a
+    # profile in the same transaction, so nothing that reads ``user.profile`` meets a missing row
+    # and the directory never silently leaves someone out. Fixtures (raw) bring their own rows.
+    if created and not raw:
+        Profile.objects.get_or_create(user=instance)

@@ -6,4 +6,6 @@ class CoalitionsConfig(AppConfig):
     verbose_name = "Coalitions and members"
 
     def ready(self):
-        from . import accounts  # noqa: F401  (connects the signup receiver)
+        from . import accounts  # connects the profile receiver
+
+        accounts.name_users_by_email()

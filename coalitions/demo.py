@@ -129,7 +129,8 @@ def _user(email, full_name, job_title, *, is_staff=False):
         user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-    Profile.objects.get_or_create(user=user, defaults={"full_name": full_name, "job_title": job_title})
+    # Every user already has a (possibly empty) profile; fill in the demo name without overwriting edits.
+    Profile.objects.filter(user=user, full_name="").update(full_name=full_name, job_title=job_title)
     return user
 
 

@@ -63,12 +63,14 @@ class ProfileForm(forms.ModelForm):
         fields = ["full_name", "job_title", "time_zone"]
         labels = {"full_name": "Full name", "job_title": "Job title"}
 
-    def __init__(self, *args, default_time_zone: str = DEFAULT_TIME_ZONE, **kwargs):
+    def __init__(self, *args, default_time_zone: str = DEFAULT_TIME_ZONE, in_a_coalition: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Say where the default comes from: someone in no coalition gets the portal's, not a coalition's.
+        source = "Coalition default" if in_a_coalition else "Portal default"
         self.fields["time_zone"] = TimeZoneField(
             required=False,
             label="Time zone",
-            blank_label=f"Coalition default — {time_zone_label(default_time_zone)}",
+            blank_label=f"{source} — {time_zone_label(default_time_zone)}",
             help_text="Meeting times are shown in this zone.",
         )
         self.fields["full_name"].required = True

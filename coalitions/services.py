@@ -66,30 +66,34 @@ def update_profile(*, user: AbstractBaseUser, full_name: str, job_title: str, ti
 LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
 
-def _apply_coalition_data(coalition: Coalition, data: dict[str, Any]) -> str | None:
-    """Copy form data onto the coalition; returns the old logo's storage name if it should go."""
+def _apply_coalition_data(coalition: Coalition, data: dict[str, Any]) -> None:
+    """Copy form data onto the coalition; a new or cleared logo goes through ``set_coalition_logo``."""
     for field in COALITION_FIELDS:
         if field in data:
             setattr(coalition, field, data[field])
+    set_coalition_logo(coalition=coalition, logo=data.get("logo"))
+
+
+def set_coalition_logo(*, coalition: Coalition, logo: UploadedFile | bool | None) -> None:
+    """Put an uploaded logo on the coalition (``False``: clear it; ``None``: keep it); the caller saves.
+
+    The file gets our own name, never the uploader's, with the extension of the format Pillow found
+    (the logo view serves by extension). The replaced file is deleted once the transaction commits,
+    so call this inside one.
+    """
     old_logo = coalition.logo.name or None
-    logo = data.get("logo")
     if logo is False:  # "clear" ticked on the file input
         coalition.logo = ""
-        return old_logo
-    if isinstance(logo, UploadedFile):
-        # Our own file name, never the uploader's; the extension follows the format Pillow found.
+    elif isinstance(logo, UploadedFile):
         image = getattr(logo, "image", None)
         ext = LOGO_EXTENSIONS.get(getattr(image, "format", ""), "png")
         logo.name = f"{coalition.slug}-{secrets.token_hex(4)}.{ext}"
         coalition.logo = logo
-        return old_logo
-    return None
-
-
-def _delete_file_after_commit(name: str | None) -> None:
-    if name:
+    else:
+        return
+    if old_logo:
         storage = Coalition._meta.get_field("logo").storage
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(old_logo))
 
 
 def create_coalition(*, by: AbstractBaseUser, data: dict[str, Any]) -> Coalition:
@@ -108,9 +112,8 @@ def update_coalition(*, by: AbstractBaseUser, coalition: Coalition, data: dict[s
     if not permissions.can_manage_coalition(by, coalition):
         raise PermissionDenied("Only this coalition's admins can edit its profile.")
     with transaction.atomic():
-        old_logo = _apply_coalition_data(coalition, data)
+        _apply_coalition_data(coalition, data)
         coalition.save()
-        _delete_file_after_commit(old_logo)
     return coalition
 
 
@@ -219,6 +222,15 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+def check_invitable(*, coalition: Coalition, email: str) -> None:
+    """Refuse (``MembershipError``) an address that already belongs to a member or has an open invitation."""
+    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
+    if Membership.objects.filter(holds_address, coalition=coalition).exists():
+        raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
+    if Invitation.objects.open().filter(coalition=coalition, email__iexact=email).exists():
+        raise MembershipError(f"{email} already has an open invitation. Revoke it first to send a new one.")
+
+
 def invite_member(
     *, by: AbstractBaseUser, coalition: Coalition, email: str, role: str = Membership.Role.MEMBER
 ) -> Invitation:
@@ -228,14 +240,10 @@ def invite_member(
     if role not in Membership.Role.values:
         raise MembershipError("Choose member or coalition admin.")
     email = email.strip().lower()
-    holds_address = Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
-    if Membership.objects.filter(holds_address, coalition=coalition).exists():
-        raise MembershipError(f"{email} already belongs to a member of {coalition.name}.")
     with transaction.atomic():
         # Lock the coalition row so two admins inviting the same address at once cannot both succeed.
         Coalition.objects.select_for_update().filter(pk=coalition.pk).first()
-        if Invitation.objects.open().filter(coalition=coalition, email__iexact=email).exists():
-            raise MembershipError(f"{email} already has an open invitation. Revoke it first to send a new one.")
+        check_invitable(coalition=coalition, email=email)
         invitation = Invitation.objects.create(coalition=coalition, email=email, role=role, invited_by=by)
         accept_url = invitation_accept_url(invitation)
         transaction.on_commit(

@@ -331,7 +331,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
-        request.POST or None, instance=services.ensure_profile(user=user), default_time_zone=coalition_time_zone(user)
+        request.POST or None,
+        instance=services.ensure_profile(user=user),
+        default_time_zone=coalition_time_zone(user),
+        in_a_coalition=bool(permissions.coalition_ids(user)),
     )
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=user, **form.cleaned_data)

@@ -123,7 +123,6 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
@@ -273,6 +272,19 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- coalitions (round 2) ---
+# Several addresses per account (add, verify, make primary, remove) instead of allauth's one-address
+# "change email" mode: an invitation sent to someone's work address can then be accepted from the
+# account they already have, without giving up the address they sign in with.
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+# After confirming an added address, back to the list of addresses rather than the home page.
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
+
+# --- practices ---
+# Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
+TAGGIT_CASE_INSENSITIVE = True
 
 # --- notifications: one .eml file per message ---
 # Without EMAIL_URL, mail lands in var/mail/ as one standard .eml file per message (Django's file

@@ -14,7 +14,9 @@ HOME_MEMBERS = 8
 def home(request):
     """What is new across the partnership: practices, the next meetings, coalitions and members."""
     user = request.user
+    is_member = permissions.is_member(user)
     context = {
+        "is_member": is_member,
         "new_practices": Practice.objects.published()
         .visible_to(user)
         .for_list()
@@ -26,7 +28,7 @@ def home(request):
         "new_members": Membership.objects.select_related("user__profile", "coalition").order_by("-joined")[
             :HOME_MEMBERS
         ]
-        if permissions.is_member(user)
+        if is_member
         else [],
     }
     return render(request, "home.html", context)

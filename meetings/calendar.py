@@ -7,13 +7,14 @@ calendars drop it.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .models import Meeting
+from .vtimezone import vtimezone
 
 PRODID = "-//Smart Regions Exchange//Meetings//EN"
 UID_DOMAIN = "smartregions.org"
@@ -66,7 +67,9 @@ def _event(meeting: Meeting, *, include_private: bool, stamp: datetime) -> Event
     return event
 
 
-def _calendar(meetings: list[Meeting], *, include_private: bool, name: str | None = None) -> bytes:
+def _calendar(
+    meetings: list[Meeting], *, include_private: bool, name: str | None = None, time_zone: str | None = None
+) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -74,21 +77,23 @@ def _calendar(meetings: list[Meeting], *, include_private: bool, name: str | Non
     cal.add("method", "PUBLISH")
     if name:
         cal.add("x-wr-calname", name)
+        if time_zone:
+            # The subscriber's zone: Google and Apple use it as the calendar's default zone.
+            cal.add("x-wr-timezone", time_zone)
         # Hints for subscribing apps (Apple, Outlook, Google honour one or the other).
         cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
     stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
-    for meeting in meetings:
-        cal.add_component(_event(meeting, include_private=include_private, stamp=stamp))
+    events = [_event(meeting, include_private=include_private, stamp=stamp) for meeting in meetings]
     if meetings:
-        # Transitions from a year before the first meeting to a year after the last keep the
-        # VTIMEZONE short while covering every event in the file.
+        # One VTIMEZONE per zone the events name, written before them, covering every event.
         first = min(m.start for m in meetings).date()
         last = max(m.end for m in meetings).date()
-        cal.add_missing_timezones(
-            first_date=date(first.year - 1, 1, 1),
-            last_date=date(last.year + 2, 1, 1),
-        )
+        zones = sorted({str(event["DTSTART"].params["TZID"]) for event in events if "TZID" in event["DTSTART"].params})
+        for zone in zones:
+            cal.add_component(vtimezone(zone, first=first, last=last))
+    for event in events:
+        cal.add_component(event)
     return cal.to_ical()
 
 
@@ -100,6 +105,7 @@ def meeting_ics(meeting: Meeting, *, include_private: bool = True) -> bytes:
     return _calendar([meeting], include_private=include_private)
 
 
-def feed_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
-    """A member's subscription: many events, one VTIMEZONE per zone used."""
-    return _calendar(list(meetings), include_private=True, name=name)
+def feed_ics(meetings: Iterable[Meeting], *, name: str, time_zone: str | None = None) -> bytes:
+    """A member's subscription: many events, one VTIMEZONE per zone used; ``time_zone`` is the
+    member's own, announced as the calendar's default (X-WR-TIMEZONE)."""
+    return _calendar(list(meetings), include_private=True, name=name, time_zone=time_zone)

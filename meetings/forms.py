@@ -70,6 +70,7 @@ class SeriesForm(forms.ModelForm):
         required=False,
         empty_value=None,
         label="Week of the month",
+        help_text="With “Nth weekday of the month”.",
         error_messages={"invalid_choice": "Choose the first to fourth week, or the last: not every month has a fifth."},
     )
     weekday = forms.TypedChoiceField(
@@ -78,6 +79,7 @@ class SeriesForm(forms.ModelForm):
         required=False,
         empty_value=None,
         label="Day of the week",
+        help_text="With “Nth weekday of the month”.",
         error_messages={"invalid_choice": "Choose a day from Monday to Sunday."},
     )
     day_of_month = forms.IntegerField(
@@ -85,8 +87,8 @@ class SeriesForm(forms.ModelForm):
         min_value=1,
         max_value=31,
         label="Day of the month",
-        help_text="For days 29, 30 and 31: in a month without that day the meeting moves to the month's last "
-        "day (31 → 28 or 29 February, 30 April…).",
+        help_text="With “Day of the month”. For days 29, 30 and 31: in a month without that day the meeting "
+        "moves to the month's last day (31 → 28 or 29 February, 30 April…).",
         error_messages={
             "min_value": "A day of the month runs from 1 to 31.",
             "max_value": "A day of the month runs from 1 to 31.",

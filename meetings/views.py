@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions import permissions
 from coalitions.models import Coalition
+from coalitions.timezones import effective_time_zone
 from practices.models import Practice
 
 from . import services
@@ -78,6 +79,7 @@ def meeting_list(request):
     context = {
         "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
         "can_schedule": can_schedule_meetings(user),
+        "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
         managed = Meeting.objects.managed_by(user)
@@ -184,7 +186,8 @@ def calendar_feed(request, token):
     if found is None or not found.user.is_active or not permissions.is_member(found.user):
         raise Http404("No calendar at this address.")
     meetings = _calendar_meetings().in_calendar_feed()
-    return _calendar_response(feed_ics(meetings, name="Smart Regions Exchange meetings"))
+    body = feed_ics(meetings, name="Smart Regions Exchange meetings", time_zone=effective_time_zone(found.user))
+    return _calendar_response(body)
 
 
 @login_required

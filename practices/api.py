@@ -7,6 +7,7 @@ Plain ``JsonResponse``; errors are JSON too.
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .filters import PracticeFilter, listed_practices
@@ -34,7 +35,7 @@ def practice_summary(practice: Practice) -> dict:
         "title": practice.title,
         "slug": practice.slug,
         "url": _absolute(practice.get_absolute_url()),
-        "api_url": _absolute(f"/practices/api/{practice.slug}/"),
+        "api_url": _absolute(reverse("practices:api_detail", args=[practice.slug])),
         "summary": practice.summary,
         "kind": practice.kind.name,
         "maturity": practice.maturity,

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import FocusArea, Practice
+from .models import FocusArea, Practice, without_control_characters
 
 FEED_SIZE = 30
 
@@ -38,11 +38,13 @@ class PracticesFeed(Feed):
     def items(self):
         return public_practices()[:FEED_SIZE]
 
+    # Text written by people passes through without_control_characters(): one pasted \x0b would
+    # otherwise make the whole feed unserializable (a 500 for every reader).
     def item_title(self, item):
-        return item.title
+        return without_control_characters(item.title)
 
     def item_description(self, item):
-        return item.summary
+        return without_control_characters(item.summary)
 
     def item_link(self, item):
         return f"{settings.SITE_URL}{item.get_absolute_url()}"
@@ -59,10 +61,12 @@ class PracticesFeed(Feed):
         return item.updated
 
     def item_author_name(self, item):
-        return item.coalition.name
+        return without_control_characters(item.coalition.name)
 
     def item_categories(self, item):
-        return [area.name for area in item.focus_areas.all()] + [item.kind.name]
+        return [
+            without_control_characters(name) for name in [*(a.name for a in item.focus_areas.all()), item.kind.name]
+        ]
 
 
 class FocusAreaFeed(PracticesFeed):
@@ -73,7 +77,7 @@ class FocusAreaFeed(PracticesFeed):
         return f"New {obj.name.lower()} practices — {settings.SITE_NAME}"
 
     def subtitle(self, obj):
-        return obj.description
+        return without_control_characters(obj.description)
 
     def link(self, obj):
         return f"{settings.SITE_URL}{obj.get_absolute_url()}"

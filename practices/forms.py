@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from coalitions import permissions
 from coalitions.models import Coalition
 
-from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report
+from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report, without_control_characters
 from .tagging import normalize_tags, tags_to_text
 from .uploads import ALLOWED_UPLOADS, validate_upload
 
@@ -83,9 +83,10 @@ class PracticeForm(forms.ModelForm):
         fields = [
             "coalition",
             "title",
+            # Right after the title: "similar practices" looks at both while the author is still starting.
+            "focus_areas",
             "summary",
             "body",
-            "focus_areas",
             "tags",
             "kind",
             "maturity",
@@ -141,16 +142,22 @@ class PracticeForm(forms.ModelForm):
         self.fields["contact"].empty_label = "Me"
 
     def clean_title(self):
-        title = " ".join(self.cleaned_data["title"].split())
+        title = " ".join(without_control_characters(self.cleaned_data["title"]).split())
         if not any(ch.isalnum() for ch in title):
             raise ValidationError("Give the practice a title with words in it.")
         return title
 
     def clean_summary(self):
-        summary = self.cleaned_data["summary"].strip()
+        summary = without_control_characters(self.cleaned_data["summary"]).strip()
         if not summary:
             raise ValidationError("This field is required.")
         return summary
+
+    def clean_body(self):
+        return without_control_characters(self.cleaned_data["body"])
+
+    def clean_jurisdiction(self):
+        return " ".join(without_control_characters(self.cleaned_data["jurisdiction"]).split())
 
     def clean_tags(self):
         return normalize_tags(self.cleaned_data.get("tags", ""))
@@ -210,6 +217,11 @@ class ReportForm(forms.ModelForm):
         fields = ["reason", "details"]
         labels = {"details": "Anything moderators should know (optional)"}
         widgets = {"reason": forms.RadioSelect, "details": forms.Textarea(attrs={"rows": 3, "maxlength": 2000})}
+        error_messages = {"reason": {"required": "Choose a reason."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = Report.Reason.choices  # radio buttons: no "---------" choice
 
 
 class FocusAreaForm(forms.ModelForm):

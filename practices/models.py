@@ -75,9 +75,24 @@ class PracticeKind(models.Model):
         return self.name
 
 
+# Markdown syntax that reads as noise in a one-line snippet cut from the body.
+SNIPPET_MARKUP = [
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # [text](url) -> text
+    (re.compile(r"(^|\n)[ \t]*(#{1,6}|>|[-*+]|\d+\.)(?=\s)"), r"\1"),  # line-start heading, quote, list marks
+    (re.compile(r"\*\*|__|`+"), ""),  # bold and code marks
+]
+
+
+def plain_snippet(text: str) -> str:
+    """A snippet of Markdown as plain text: link text without its address, no heading or list markers."""
+    for pattern, replacement in SNIPPET_MARKUP:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
 def highlight_html(headline: str | None) -> SafeString:
-    """A search headline as HTML: escaped, with the matched words in ``<mark>``."""
-    html = escape(headline or "").replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    """A search headline as HTML: Markdown marks dropped, escaped, with the matched words in ``<mark>``."""
+    html = escape(plain_snippet(headline or "")).replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(html)  # noqa: S308 — escaped above; only our own <mark> tags added
 
 
@@ -88,18 +103,33 @@ def clean_search_text(q: str | None) -> str:
     return " ".join(q.split())[:SEARCH_MAX_LENGTH].strip()
 
 
+# Control characters other than tab and new lines: Word pastes \x0b for a line break, and XML 1.0 (feeds)
+# cannot carry any of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub(" ", text or "")
+
+
 def has_search_words(q: str) -> bool:
     return bool(re.search(r"\w", q))
 
 
-def _search_terms(q: str) -> list[tuple[bool, str]]:
-    """The SQLite fallback's reading of web-search syntax: "quoted phrases", -excluded, `or` ignored."""
-    terms = []
+def _search_alternatives(q: str) -> list[list[tuple[bool, str]]]:
+    """The SQLite fallback's reading of web-search syntax: "quoted phrases", -excluded words, and `or`
+    between alternatives. As in PostgreSQL's tsquery, `and` binds tighter: ``a b or c`` means
+    (a and b) or c. Returns the alternatives, each a list of ``(negated, text)`` terms that must all match.
+    """
+    alternatives: list[list[tuple[bool, str]]] = [[]]
     for negated, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|(\S+))', q):
+        if not negated and word.lower() == "or":
+            alternatives.append([])
+            continue
         text = " ".join(re.findall(r"\w+", phrase or word))
-        if text and text.lower() != "or":
-            terms.append((bool(negated), text))
-    return terms[:12]
+        if text:
+            alternatives[-1].append((bool(negated), text))
+    return [terms[:12] for terms in alternatives if terms][:6]
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -134,12 +164,12 @@ class PracticeQuerySet(models.QuerySet):
         return self.filter(Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
 
     def search(self, q: str):
-        """Full-text search over title, summary, body, tags and jurisdiction.
+        """Full-text search over title, summary, body, tags, focus areas and jurisdiction.
 
         PostgreSQL: the stored ``search_vector`` with web-search syntax (quotes, ``or``, ``-word``),
-        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: every term must
-        appear somewhere (case-insensitive), newest first. A search without letters or digits
-        matches nothing.
+        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: the same syntax read
+        plainly (every term of one ``or`` alternative appears somewhere, case-insensitive), newest first. A search
+        without letters or digits matches nothing.
         """
         q = clean_search_text(q)
         if not has_search_words(q):
@@ -151,7 +181,8 @@ class PracticeQuerySet(models.QuerySet):
                 .annotate(
                     rank=SearchRank(F("search_vector"), query),
                     headline=SearchHeadline(
-                        Concat("summary", Value(" "), "body", output_field=models.TextField()),
+                        # A new line between them: the body's first "## heading" starts a line, as in Markdown.
+                        Concat("summary", Value("\n"), "body", output_field=models.TextField()),
                         query,
                         config=SEARCH_CONFIG,
                         start_sel=HIGHLIGHT_START,
@@ -163,16 +194,24 @@ class PracticeQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at", "-pk")
             )
-        qs = self
-        for negated, text in _search_terms(q):
-            matches = (
-                Q(title__icontains=text)
-                | Q(summary__icontains=text)
-                | Q(body__icontains=text)
-                | Q(jurisdiction__icontains=text)
-                | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
-            )
-            qs = qs.exclude(matches) if negated else qs.filter(matches)
+        alternatives = _search_alternatives(q)
+        if not alternatives:  # only "or"s: nothing to look for, as on PostgreSQL
+            return self.none()
+        condition = Q()
+        for terms in alternatives:
+            all_terms = Q()
+            for negated, text in terms:
+                matches = (
+                    Q(title__icontains=text)
+                    | Q(summary__icontains=text)
+                    | Q(body__icontains=text)
+                    | Q(jurisdiction__icontains=text)
+                    | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+                    | Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
+                )
+                all_terms &= ~matches if negated else matches
+            condition |= all_terms
+        qs = self.filter(condition)
         return qs.annotate(rank=Value(0.0, output_field=FloatField()), headline=Value("")).order_by(
             "-published_at", "-pk"
         )

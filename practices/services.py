@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models import OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -63,13 +63,16 @@ def unique_practice_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def update_search_vectors(*, practice_ids: Iterable[int]) -> None:
+def update_search_vectors(*, practice_ids: Iterable[int] | QuerySet) -> None:
     """Rewrite the stored search vector of these practices in one UPDATE (PostgreSQL; no-op elsewhere).
 
-    Weights: title A; summary, tags, focus areas and jurisdiction B; body C.
+    ``practice_ids`` may be a ``values()`` queryset, used as a subquery. Weights: title A; summary,
+    tags, focus areas and jurisdiction B; body C.
     """
     if connection.vendor != "postgresql":
         return
+    if not isinstance(practice_ids, QuerySet):
+        practice_ids = list(practice_ids)
 
     def names(through):
         return Coalesce(
@@ -87,7 +90,7 @@ def update_search_vectors(*, practice_ids: Iterable[int]) -> None:
     def vector(expression, weight):
         return SearchVector(expression, weight=weight, config=SEARCH_CONFIG)
 
-    Practice.objects.filter(pk__in=list(practice_ids)).update(
+    Practice.objects.filter(pk__in=practice_ids).update(
         search_vector=vector("title", "A")
         + vector("summary", "B")
         + vector(names(TaggedPractice), "B")

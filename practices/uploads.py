@@ -53,6 +53,13 @@ CONTENT_TYPES = {
 }
 
 
+# Legacy Office files (.doc, .xls, .ppt) are OLE2 compound files. filetype recognises only some layouts
+# of them (it looks for one stream at one offset), so files saved by other programs would be refused;
+# the compound-file signature is the content check for these (an executable never starts with it).
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE2_EXTENSIONS = frozenset({"doc", "xls", "ppt"})
+
+
 def extension_of(name: str) -> str:
     return os.path.splitext(name)[1].lower().lstrip(".")
 
@@ -101,6 +108,8 @@ def validate_upload(upload, *, max_bytes: int | None = None) -> str:
     expected = ALLOWED_UPLOADS[ext]
     if expected is None:
         ok = sniffed is None and _looks_like_text(head)
+    elif ext in OLE2_EXTENSIONS:
+        ok = head.startswith(OLE2_SIGNATURE)
     else:
         ok = sniffed is not None and sniffed.mime in expected
     if not ok:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/reports/<int:pk>/", views.moderation_resolve, name="moderation_resolve"),
+    path("moderation/hide/<str:kind>/<int:pk>/", views.moderation_hide, name="moderation_hide"),
     path("moderation/restore/<str:kind>/<int:pk>/", views.moderation_restore, name="moderation_restore"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),

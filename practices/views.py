@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -207,6 +208,24 @@ def practice_facets(practice: Practice) -> tuple[list[FocusArea], list[Tag], lis
     )
 
 
+def meeting_appearances(practice: Practice) -> dict[str, list]:
+    """Agenda items that present this practice: ``presented`` (meetings that ended, latest first) and
+    ``upcoming`` (soonest first). Cancelled meetings are left out. One query.
+
+    meetings owns AgendaItem; reading it through the reverse relation keeps the arrow pointing down.
+    """
+    now = timezone.now()
+    items = list(
+        practice.agenda_items.exclude(meeting__status="cancelled")
+        .select_related("meeting", "presenting_coalition")
+        .order_by("meeting__start", "order")
+    )
+    return {
+        "presented": [item for item in reversed(items) if item.meeting.end <= now],
+        "upcoming": [item for item in items if item.meeting.end > now],
+    }
+
+
 @_login_redirect_on_members_only
 def practice_detail(request, slug):
     practice = _practice_or_404(
@@ -238,8 +257,7 @@ def practice_detail(request, slug):
         "adoptions": adoptions,
         "my_adoptions": [a for a in adoptions if a.coalition_id in my_coalitions],
         "comments": comments,
-        # meetings owns AgendaItem; the reverse relation keeps the arrow pointing down.
-        "presentations": practice.agenda_items.select_related("meeting").order_by("-meeting__start"),
+        **meeting_appearances(practice),
         "similar": similar_practices(
             user, title=practice.title, focus_area_ids=[a.pk for a in focus_areas], exclude=practice
         ),
@@ -248,6 +266,7 @@ def practice_detail(request, slug):
         "can_adopt": practice.can_adopt(user),
         "can_report": practice.can_report(user),
         "is_member": permissions.is_member(user),
+        "is_moderator": permissions.is_partnership_admin(user),
         "comment_form": CommentForm() if practice.can_comment(user) else None,
     }
     return render(request, "practices/detail.html", context)
@@ -419,6 +438,8 @@ def similar_json(request):
                     "title": p.title,
                     "url": p.get_absolute_url(),
                     "coalition": p.coalition.name,
+                    "coalition_short_name": p.coalition.short_name,
+                    "jurisdiction": p.jurisdiction,
                     "summary": p.summary[:240],
                 }
                 for p in results
@@ -469,9 +490,7 @@ def adoption_withdraw(request, pk):
 @require_POST
 @login_required
 def comment_create(request, slug):
-    practice = get_object_or_404(Practice, slug=slug)
-    if not practice.can_view(request.user):
-        raise Http404("No such practice.")
+    practice = _practice_or_404(request, slug)
     form = CommentForm(request.POST)
     if form.is_valid():
         comment = services.add_comment(practice=practice, author=request.user, body=form.cleaned_data["body"])
@@ -532,10 +551,7 @@ def _report(request, practice, comment=None):
 
 @login_required
 def report_practice(request, slug):
-    practice = get_object_or_404(Practice, slug=slug)
-    if not practice.can_view(request.user):
-        raise Http404("No such practice.")
-    return _report(request, practice)
+    return _report(request, _practice_or_404(request, slug))
 
 
 @login_required
@@ -596,14 +612,30 @@ def moderation_resolve(request, pk):
     return redirect("practices:moderation")
 
 
-@require_POST
-@login_required
-def moderation_restore(request, kind, pk):
+def _moderation_target(request, kind, pk, *, is_hidden: bool):
     _require_moderator(request.user)
     model = {"practice": Practice, "comment": Comment}.get(kind)
     if model is None:
-        raise Http404("Nothing to restore.")
-    target = get_object_or_404(model, pk=pk, is_hidden=True)
+        raise Http404("Nothing to moderate.")
+    return get_object_or_404(model, pk=pk, is_hidden=is_hidden)
+
+
+@require_POST
+@login_required
+def moderation_hide(request, kind, pk):
+    """Partnership admins hide a practice or comment straight from its page, without waiting for a report."""
+    target = _moderation_target(request, kind, pk, is_hidden=False)
+    services.set_content_hidden(moderator=request.user, target=target, hidden=True)
+    messages.success(request, "Hidden everywhere. You can restore it from the moderation page.")
+    if isinstance(target, Comment):
+        return redirect(f"{target.practice.get_absolute_url()}#comments")
+    return redirect(target)
+
+
+@require_POST
+@login_required
+def moderation_restore(request, kind, pk):
+    target = _moderation_target(request, kind, pk, is_hidden=True)
     services.set_content_hidden(moderator=request.user, target=target, hidden=False)
     messages.success(request, "Restored.")
     return redirect("practices:moderation")

@@ -40,6 +40,26 @@ def test_signed_in_outsider_does_not_see_member_names(outsider_client, member):
     assert "Alice Archer" not in outsider_client.get(reverse("home")).content.decode()
 
 
+def test_signed_in_outsider_is_pointed_to_the_coalitions_to_join(outsider_client):
+    page = outsider_client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("coalitions:list")}">Find your coalition</a>' in page
+    assert reverse("practices:create") not in page
+
+
+def test_anonymous_visitor_is_invited_to_sign_up(client, db):
+    page = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("account_signup")}">Join the exchange</a>' in page
+
+
+@pytest.mark.parametrize("persona", ["member_client", "partnership_admin_client"])
+def test_members_and_partnership_admins_are_offered_to_share(request, persona):
+    page = request.getfixturevalue(persona).get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("practices:create")}">Share a practice</a>' in page
+
+
 def test_next_meetings_leave_out_cancelled_ones(client, db):
     MeetingFactory(title="Quarterly cybersecurity roundtable")
     MeetingFactory(title="Called-off session", status="cancelled")

@@ -1,4 +1,5 @@
 from django import template
+from django.db.models import Count, Window
 
 from practices.models import Adoption, Practice, highlight_html
 
@@ -12,20 +13,28 @@ def coalition_practices(context, coalition):
     """``{% coalition_practices coalition %}``: what a coalition shared and adopted, as the viewer may see it."""
     user = context["request"].user
     visible = Practice.objects.published().visible_to(user)
-    shared = visible.filter(coalition=coalition).for_list().order_by("-published_at", "-pk")
-    adopted = (
+    # Only what the rows show (kind, adoption count), and each list's full size from a window count in
+    # the same query: the coalition page stays within its budget with two queries for this block.
+    total = Window(Count("pk"))
+    shared = list(
+        visible.filter(coalition=coalition)
+        .select_related("kind")
+        .with_adoption_counts()
+        .annotate(total=total)
+        .order_by("-published_at", "-pk")[:COALITION_LIST_SIZE]
+    )
+    adopted = list(
         Adoption.objects.filter(coalition=coalition, practice__in=visible)
         .select_related("practice__coalition")
-        .order_by("-updated")
+        .annotate(total=total)
+        .order_by("-updated")[:COALITION_LIST_SIZE]
     )
-    shared_rows = list(shared[:COALITION_LIST_SIZE])
-    adopted_rows = list(adopted[:COALITION_LIST_SIZE])
     return {
         "coalition": coalition,
-        "shared": shared_rows,
-        "shared_more": shared.count() - len(shared_rows) if len(shared_rows) == COALITION_LIST_SIZE else 0,
-        "adopted": adopted_rows,
-        "adopted_more": adopted.count() - len(adopted_rows) if len(adopted_rows) == COALITION_LIST_SIZE else 0,
+        "shared": shared,
+        "shared_more": shared[0].total - len(shared) if shared else 0,
+        "adopted": adopted,
+        "adopted_more": adopted[0].total - len(adopted) if adopted else 0,
         "request": context["request"],
     }
 

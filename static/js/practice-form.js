@@ -21,8 +21,10 @@
     };
   }
 
-  // The live preview replaces the Preview button; the server sanitizes the HTML it returns.
+  // The live preview replaces the Preview button; the server sanitizes the HTML it returns. It sits
+  // right under the text it previews.
   if (body && previewTarget) {
+    body.closest(".field").after(livePreview);
     var refreshPreview = debounce(function () {
       if (!body.value.trim()) { livePreview.hidden = true; return; }
       var data = new FormData();
@@ -57,7 +59,12 @@
         link.textContent = p.title;  // text, never HTML: titles are user input
         var meta = document.createElement("span");
         meta.className = "meta";
-        meta.textContent = p.coalition;
+        [p.coalition_short_name || p.coalition, p.jurisdiction].forEach(function (text) {
+          if (!text) return;
+          var part = document.createElement("span");
+          part.textContent = text;
+          meta.append(part);
+        });
         item.append(link, document.createElement("br"), meta);
         list.append(item);
       });
@@ -71,7 +78,24 @@
     }
   }
 
+  // On a phone the sidebar comes after the whole form, out of sight while the title is typed: there
+  // the panel moves up under the focus areas, and back to the sidebar on a wide screen.
+  var panel = document.getElementById("similar-panel");
+  var areas = form.querySelector("[id$=focus_areas]");
+  if (panel && areas && window.matchMedia) {
+    var sidebar = panel.parentNode;
+    var narrow = window.matchMedia("(max-width: 899px)");
+    var place = function () {
+      if (narrow.matches) areas.closest(".field").after(panel);
+      else sidebar.prepend(panel);
+    };
+    if (narrow.addEventListener) narrow.addEventListener("change", place);
+    place();
+  }
+
   if (title && similarTarget) {
+    var hint = similarTarget.querySelector("[data-similar-hint]");
+    if (hint) hint.textContent = "Type a title and choose focus areas.";
     var refreshSimilar = debounce(function () {
       if (title.value.trim().length < 4) return;
       var params = new URLSearchParams();

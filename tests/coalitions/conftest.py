@@ -36,6 +36,15 @@ def invitations_sent():
 
 
 @pytest.fixture
+def superuser_client(client, partnership_admin):
+    """The partnership admin in the Django admin (which needs model permissions: a superuser)."""
+    partnership_admin.is_superuser = True
+    partnership_admin.save()
+    client.force_login(partnership_admin)
+    return client
+
+
+@pytest.fixture
 def unverified_user(db):
     return UserFactory(email="frank@example.org", verified=False, profile__full_name="Frank Unverified")
 

@@ -160,7 +160,7 @@ def test_signed_out_account_pages_use_the_portal_layout(client, url_name, title)
 @pytest.mark.parametrize(
     ("url_name", "title"),
     [
-        ("account_email", "Email Address"),
+        ("account_email", "Email Addresses"),
         ("account_change_password", "Change Password"),
         ("account_logout", "Sign Out"),
     ],
@@ -209,3 +209,45 @@ def test_password_change_with_wrong_current_password(member_client):
     )
 
     assert "Please type your current password." in response.content.decode()
+
+
+def test_account_emails_speak_for_the_portal_not_the_host(client, mailoutbox):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "gina@example.org",
+            "full_name": "Gina Garcia",
+            "password1": "Gina-pass-2026",
+            "password2": "Gina-pass-2026",
+        },
+    )
+
+    [message] = mailoutbox
+    assert message.body.startswith("Hello from Smart Regions Exchange,")
+    assert "Welcome, Gina Garcia!" in message.body
+    assert "testserver!" not in message.body  # allauth's default greets the request's host
+
+
+def test_member_adds_an_address_confirms_it_and_makes_it_primary(member_client, member, mailoutbox):
+    member_client.post(reverse("account_email"), {"action_add": "", "email": "alice@work.example.org"})
+
+    [message] = mailoutbox
+    assert "added this email address to their account" in message.body
+    confirm_path = re.search(r"http://testserver(/\S+)", message.body).group(1)
+    response = member_client.post(confirm_path)
+    assert response.url == reverse("account_email")  # back to the list, not the home page
+
+    member_client.post(reverse("account_email"), {"action_primary": "", "email": "alice@work.example.org"})
+
+    member.refresh_from_db()
+    assert member.email == "alice@work.example.org"
+    assert set(member.emailaddress_set.values_list("email", flat=True)) == {
+        "alice@example.org",
+        "alice@work.example.org",
+    }
+
+
+def test_password_reset_done_page_leads_to_sign_in(client):
+    page = client.get(reverse("account_reset_password_from_key_done")).content.decode()
+
+    assert f'href="{reverse("account_login")}"' in page

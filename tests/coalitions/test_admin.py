@@ -10,14 +10,6 @@ pytestmark = pytest.mark.django_db
 MODELS = ["coalition", "membership", "joinrequest", "invitation", "profile"]
 
 
-@pytest.fixture
-def superuser_client(client, partnership_admin):
-    partnership_admin.is_superuser = True
-    partnership_admin.save()
-    client.force_login(partnership_admin)
-    return client
-
-
 @pytest.mark.parametrize("model", MODELS)
 def test_changelists_load_with_search_and_filters(superuser_client, model, member, coalition, other_coalition):
     JoinRequestFactory(coalition=other_coalition)

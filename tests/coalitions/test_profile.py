@@ -10,7 +10,7 @@ from coalitions import services
 from coalitions.models import Membership, Profile
 from coalitions.services import MembershipError
 from coalitions.timezones import coalition_time_zone
-from tests.factories import JoinRequestFactory, MembershipFactory
+from tests.factories import CoalitionFactory, JoinRequestFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,19 @@ def test_blank_time_zone_means_the_coalition_default_and_says_which(member_clien
 
 
 def test_someone_in_no_coalition_defaults_to_chicago(outsider_client):
-    assert "Coalition default — Central — Chicago (America/Chicago)" in outsider_client.get(URL).content.decode()
+    assert "Portal default — Central — Chicago (America/Chicago)" in outsider_client.get(URL).content.decode()
+
+
+def test_member_of_an_arizona_coalition_sees_phoenix_time_by_default(client):
+    arizona = CoalitionFactory(slug="arizona", time_zone="America/Phoenix")
+    person = UserFactory()
+    MembershipFactory(user=person, coalition=arizona)
+    client.force_login(person)
+
+    page = client.get(URL).content.decode()
+
+    assert '<option value="" selected>Coalition default — Mountain, no daylight saving — Phoenix' in page
+    assert "Times on the portal are shown in Mountain, no daylight saving — Phoenix (America/Phoenix)." in page
 
 
 def test_unknown_time_zone_is_a_form_error(member_client, member):

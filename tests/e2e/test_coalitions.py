@@ -52,3 +52,52 @@ def test_newcomer_signs_up_confirms_asks_to_join_and_admin_approves(
     page.reload()
     assert page.get_by_role("heading", name="You are a member").is_visible()
     assert Membership.objects.filter(user__email="gina@example.org", coalition=coalition).exists()
+    # ...and was told so by email, with a link back to the coalition.
+    welcome = [m for m in mailoutbox if m.to == ["gina@example.org"] and "Welcome to" in m.subject]
+    assert len(welcome) == 1
+    assert "/coalitions/colorado/" in welcome[0].body
+
+
+def _link(message, path: str, live_server) -> str:
+    url = re.search(rf"https?://\S+{path}\S*", message.body).group(0)
+    return re.sub(r"^https?://[^/]+", live_server.url, url)
+
+
+def test_member_resets_a_forgotten_password_and_signs_in_with_the_new_one(page, live_server, mailoutbox, member):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.fill("main input[name=email]", member.email)
+    page.locator("main form button[type=submit]").click()
+    assert page.get_by_role("heading", name="Password Reset").is_visible()
+
+    page.goto(_link(mailoutbox[-1], "/accounts/password/reset/key/", live_server))
+    page.fill("input[name=password1]", "a-brand-new-pass-2026")
+    page.fill("input[name=password2]", "a-brand-new-pass-2026")
+    page.get_by_role("button", name="Change Password").click()
+    assert page.get_by_role("heading", name="Password changed").is_visible()
+
+    page.get_by_role("link", name="Sign in").click()
+    page.fill("input[name=login]", member.email)
+    page.fill("input[name=password]", "a-brand-new-pass-2026")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/coalitions/profile/")
+    assert page.get_by_role("heading", name="Your profile").is_visible()
+
+
+def test_member_adds_a_work_address_confirms_it_and_makes_it_primary(page, live_server, mailoutbox, member):
+    login(page, live_server, member.email, PASSWORD)
+    page.goto(f"{live_server.url}/accounts/email/")
+    page.fill("main input[name=email][type=email]", "alice@work.example.org")
+    page.locator("main button[name=action_add]").click()
+    assert page.get_by_text("Confirmation email sent to alice@work.example.org").is_visible()
+
+    page.goto(_link(mailoutbox[-1], "/accounts/confirm-email/", live_server))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(f"{live_server.url}/accounts/email/")
+    page.check("main input[value='alice@work.example.org']")
+    page.locator("main button[name=action_primary]").click()
+
+    assert page.get_by_text("Primary email address set.").is_visible()
+    member.refresh_from_db()
+    assert member.email == "alice@work.example.org"

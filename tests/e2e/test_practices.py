@@ -50,3 +50,38 @@ def test_similar_practices_appear_while_typing_a_title(page, live_server, member
     expect(page.locator("[data-similar-target]").get_by_role("link")).to_have_text(
         ["Incident response retainer template"]
     )
+
+
+def test_on_a_phone_similar_practices_show_right_under_the_focus_areas(browser, live_server, member, vocabulary):
+    PracticeFactory(title="Incident response retainer template", coalition=member.memberships.get().coalition)
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    login(page, live_server, member.email, PASSWORD)
+    page.goto(f"{live_server.url}/practices/new/")
+    page.fill("input[name=title]", "Incident response retainer")
+    page.get_by_label("Cybersecurity").check()
+    panel = page.locator("#similar-panel")
+    expect(panel.get_by_role("link")).to_have_text(["Incident response retainer template"])
+    areas_bottom = page.locator("#id_focus_areas").bounding_box()
+    summary_top = page.locator("textarea[name=summary]").bounding_box()
+    panel_box = panel.bounding_box()
+    assert areas_bottom["y"] < panel_box["y"] < summary_top["y"]
+    context.close()
+
+
+def test_without_javascript_the_buttons_preview_and_check_for_similar(browser, live_server, member, vocabulary):
+    PracticeFactory(title="Incident response retainer template", coalition=member.memberships.get().coalition)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    login(page, live_server, member.email, PASSWORD)
+    page.goto(f"{live_server.url}/practices/new/")
+    page.fill("input[name=title]", "Incident response retainer")
+    page.fill("textarea[name=body]", "**Remote triage** <script>alert(1)</script>")
+    page.get_by_role("button", name="Check for similar practices").click()
+    expect(page).to_have_url(re.compile(r"/practices/new/#similar-panel$"))
+    expect(page.locator("#similar-panel").get_by_role("link")).to_have_text(["Incident response retainer template"])
+    expect(page.locator("input[name=title]")).to_have_value("Incident response retainer")  # nothing lost
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview strong")).to_have_text("Remote triage")
+    expect(page.locator("#preview script")).to_have_count(0)
+    context.close()

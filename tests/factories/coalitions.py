@@ -41,13 +41,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def profile(obj, create, extracted, **kwargs):
+        # Saving the user already made an empty profile (coalitions.accounts); fill it in.
         if create:
-            Profile.objects.create(
-                user=obj,
-                full_name=kwargs.get("full_name", f"Member {obj.username.title()}"),
-                job_title=kwargs.get("job_title", "Innovation lead"),
-                time_zone=kwargs.get("time_zone", ""),
-            )
+            profile = Profile.objects.get(user=obj)
+            profile.full_name = kwargs.get("full_name", f"Member {obj.username.title()}")
+            profile.job_title = kwargs.get("job_title", "Innovation lead")
+            profile.time_zone = kwargs.get("time_zone", "")
+            profile.save()
+            obj.profile = profile
 
 
 class CoalitionFactory(factory.django.DjangoModelFactory):

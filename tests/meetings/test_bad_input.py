@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from meetings.models import Meeting, MeetingSeries
+from tests.factories import AgendaItemFactory, MeetingFactory
 
-from .test_who_may_schedule import series_post
+from .test_who_may_schedule import schedule_post, series_post
 
 pytestmark = pytest.mark.django_db
 
@@ -51,21 +52,6 @@ def test_series_form_help_explains_the_short_month_rule(partnership_admin_client
     assert "moves to the month&#x27;s last day" in page or "moves to the month's last day" in page
 
 
-def schedule_post(**overrides):
-    data = {
-        "title": "Procurement clinic",
-        "description": "",
-        "date": "2030-03-12",
-        "start_time": "14:00",
-        "end_time": "15:00",
-        "time_zone": "America/Chicago",
-        "video_link": "https://meet.example.org/clinic",
-        "host_coalition": "",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_one_off_meeting_is_stored_in_utc(partnership_admin_client):
     response = partnership_admin_client.post(reverse("meetings:schedule"), schedule_post())
     meeting = Meeting.objects.get()
@@ -100,3 +86,66 @@ def test_unknown_meeting_is_404(client, db):
 def test_a_silly_page_number_still_shows_a_page(client, db):
     assert client.get(reverse("meetings:list") + "?page=abc").status_code == 200
     assert client.get(reverse("meetings:archive") + "?page=99999").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"end_time": "08:00"}, "end_time", "must end after it starts"),
+        ({"time_zone": "Atlantis/Central"}, "time_zone", "not a time zone we know"),
+        ({"date": "2030-13-01"}, "date", "valid date"),
+        ({"start_time": "noonish"}, "start_time", "valid time"),
+    ],
+)
+def test_moving_with_bad_input_explains_and_changes_nothing(partnership_admin_client, overrides, field, message):
+    meeting = MeetingFactory()
+    before = (meeting.start, meeting.end, meeting.time_zone)
+    data = {"date": "2030-07-10", "start_time": "09:00", "end_time": "10:00", "time_zone": "America/Denver"}
+    response = partnership_admin_client.post(reverse("meetings:move", args=[meeting.pk]), data | overrides)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    meeting.refresh_from_db()
+    assert (meeting.start, meeting.end, meeting.time_zone) == before
+    assert meeting.sequence == 0 and not meeting.is_customized
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://files.example.org/x", "not a link"])
+def test_editing_a_meeting_with_a_bad_video_link_changes_nothing(partnership_admin_client, link):
+    meeting = MeetingFactory(video_link="https://meet.example.org/ok")
+    response = partnership_admin_client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {"title": "New title", "description": "", "video_link": link, "host_coalition": ""},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["video_link"]
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.video_link, meeting.sequence) == (
+        "Partnership monthly call",
+        "https://meet.example.org/ok",
+        0,
+    )
+
+
+def test_an_agenda_with_a_bad_row_saves_none_of_it(partnership_admin_client):
+    meeting = MeetingFactory()
+    AgendaItemFactory(meeting=meeting, title="Kept item")
+    data = {
+        "agenda-TOTAL_FORMS": "2",
+        "agenda-INITIAL_FORMS": "0",
+        "agenda-0-title": "Fine item",
+        "agenda-1-title": "Bad item",
+        "agenda-1-duration_minutes": "-5",
+    }
+    response = partnership_admin_client.post(reverse("meetings:agenda", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    assert [i.title for i in meeting.agenda_items.all()] == ["Kept item"]
+
+
+def test_editing_a_series_with_bad_input_leaves_it_and_its_meetings_alone(partnership_admin_client, series):
+    response = partnership_admin_client.post(
+        reverse("meetings:series_edit", args=[series.pk]), series_post(title="Renamed", week_of_month="5")
+    )
+    assert response.status_code == 200 and response.context["form"].errors["week_of_month"]
+    assert "Edit “Partnership monthly call”" in response.content.decode()
+    series.refresh_from_db()
+    assert series.title == "Partnership monthly call"
+    assert set(series.meetings.values_list("title", "sequence")) == {("Partnership monthly call", 0)}

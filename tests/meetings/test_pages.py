@@ -278,3 +278,21 @@ def test_archive_runs_a_fixed_number_of_queries(client, coalition, size, django_
     with django_assert_max_num_queries(5):
         response = client.get(reverse("meetings:archive"), {"q": "call"})
     assert len(response.context["page"]) == size
+
+
+def test_the_calendar_link_is_offered_to_members_only(member_client, outsider_client, client):
+    calendar_url = reverse("meetings:calendar")
+    assert calendar_url in member_client.get(reverse("meetings:list")).content.decode()
+    assert calendar_url not in outsider_client.get(reverse("meetings:list")).content.decode()
+    assert calendar_url not in client.get(reverse("meetings:list")).content.decode()
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_meeting_page_for_an_organizer_runs_a_fixed_number_of_queries(
+    coalition_admin_client, coalition, size, django_assert_max_num_queries
+):
+    meeting = past_meeting(host_coalition=coalition)
+    _populate(meeting, size, coalition)
+    with django_assert_max_num_queries(14):
+        response = coalition_admin_client.get(meeting.get_absolute_url())
+    assert response.context["can_manage"] and "has no minutes yet" in response.content.decode()

@@ -95,3 +95,41 @@ def test_meeting_page_shows_visitors_the_meetings_zone_only(client):
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Tue 13 Jul 2027, 11:00 MDT (Denver)" in page
     assert "your time" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("viewer_zone", "summer", "winter"),
+    [
+        (
+            "America/Phoenix",
+            "Tue 13 Jul 2027, 10:00 MST (your time) · 11:00 MDT (Denver)",
+            "Tue 12 Jan 2027, 11:00 MST (your time and Denver)",
+        ),
+        ("America/Denver", "Tue 13 Jul 2027, 11:00 MDT (Denver)", "Tue 12 Jan 2027, 11:00 MST (Denver)"),
+        (
+            "America/Chicago",
+            "Tue 13 Jul 2027, 12:00 CDT (your time) · 11:00 MDT (Denver)",
+            "Tue 12 Jan 2027, 12:00 CST (your time) · 11:00 MST (Denver)",
+        ),
+        (
+            "America/New_York",
+            "Tue 13 Jul 2027, 13:00 EDT (your time) · 11:00 MDT (Denver)",
+            "Tue 12 Jan 2027, 13:00 EST (your time) · 11:00 MST (Denver)",
+        ),
+        (None, "Tue 13 Jul 2027, 11:00 MDT (Denver)", "Tue 12 Jan 2027, 11:00 MST (Denver)"),
+    ],
+)
+def test_list_and_meeting_page_read_right_in_each_zone(client, coalition, viewer_zone, summer, winter):
+    in_summer = MeetingFactory(start=SUMMER.start, end=SUMMER.end)
+    in_winter = MeetingFactory(start=WINTER.start, end=WINTER.end)
+    if viewer_zone:
+        viewer = UserFactory(profile__time_zone=viewer_zone)
+        MembershipFactory(user=viewer, coalition=coalition)
+        client.force_login(viewer)
+    with time_machine.travel(dt.datetime(2027, 1, 1, tzinfo=dt.UTC), tick=False):
+        listing = client.get("/meetings/").content.decode()
+        pages = [client.get(m.get_absolute_url()).content.decode() for m in (in_summer, in_winter)]
+    assert summer in listing and winter in listing
+    assert summer in pages[0] and winter in pages[1]
+    assert ("your time" in listing) == (viewer_zone not in (None, "America/Denver"))

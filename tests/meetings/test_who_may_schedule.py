@@ -4,9 +4,11 @@ other coalitions' admins and visitors never."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from meetings.models import Meeting, MeetingSeries
+from meetings import services
+from meetings.models import CalendarToken, Meeting, MeetingFile, MeetingSeries
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,158 @@ def test_host_admin_edits_the_series_and_resets_changed_occurrences(coalition_ad
     assert coalition_admin_client.post(url, data).status_code == 302
     moved.refresh_from_db()
     assert moved.title == "CSCA call"
+
+
+@pytest.fixture
+def cancelled_meeting(coalition):
+    return MeetingFactory(host_coalition=coalition, status=Meeting.Status.CANCELLED)
+
+
+@pytest.mark.parametrize("who", ["member_client", "other_admin_client"])
+def test_only_organizers_may_reinstate(request, cancelled_meeting, who):
+    url = reverse("meetings:reinstate", args=[cancelled_meeting.pk])
+    caller = request.getfixturevalue(who)
+    assert caller.get(url).status_code == 403
+    assert caller.post(url).status_code == 403
+    cancelled_meeting.refresh_from_db()
+    assert cancelled_meeting.status == Meeting.Status.CANCELLED and cancelled_meeting.sequence == 0
+
+
+def test_visitor_cannot_reinstate(client, cancelled_meeting):
+    response = client.post(reverse("meetings:reinstate", args=[cancelled_meeting.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    cancelled_meeting.refresh_from_db()
+    assert cancelled_meeting.status == Meeting.Status.CANCELLED
+
+
+def pdf_upload():
+    return SimpleUploadedFile("slides.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+
+
+@pytest.mark.parametrize("who", ["member_client", "other_admin_client", "client"])
+def test_only_organizers_may_upload_files(request, hosted_meeting, who):
+    response = request.getfixturevalue(who).post(
+        reverse("meetings:minutes", args=[hosted_meeting.pk]), {"minutes": "", "files": [pdf_upload()]}
+    )
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert "/accounts/login/" in response["Location"]
+    assert not MeetingFile.objects.exists()
+
+
+def test_host_admin_shares_slides_before_the_meeting(coalition_admin_client, hosted_meeting):
+    response = coalition_admin_client.post(
+        reverse("meetings:minutes", args=[hosted_meeting.pk]), {"minutes": "", "files": [pdf_upload()]}
+    )
+    assert response.status_code == 302
+    assert hosted_meeting.files.get().original_name == "slides.pdf"
+
+
+def test_visitor_cannot_reset_a_calendar_address(client, member):
+    token = services.get_calendar_token(user=member).token
+    response = client.post(reverse("meetings:calendar_reset"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert CalendarToken.objects.get(user=member).token == token
+
+
+def test_someone_in_no_coalition_has_no_calendar_address_to_reset(outsider_client, outsider):
+    assert outsider_client.post(reverse("meetings:calendar_reset")).status_code == 403
+    assert not CalendarToken.objects.filter(user=outsider).exists()
+
+
+def schedule_post(**overrides):
+    """A valid one-off meeting form: 14:00–15:00 Chicago time on 12 March 2030."""
+    data = {
+        "title": "Procurement clinic",
+        "description": "",
+        "date": "2030-03-12",
+        "start_time": "14:00",
+        "end_time": "15:00",
+        "time_zone": "America/Chicago",
+        "video_link": "https://meet.example.org/clinic",
+        "host_coalition": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_member_cannot_schedule_a_one_off_meeting(member_client, coalition):
+    response = member_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk))
+    assert response.status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_visitor_cannot_schedule_a_one_off_meeting(client, db):
+    response = client.post(reverse("meetings:schedule"), schedule_post())
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Meeting.objects.exists()
+
+
+def test_coalition_admin_schedules_one_off_meetings_for_their_coalition_only(
+    coalition_admin_client, other_admin_client, coalition
+):
+    for refused in (
+        other_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk)),
+        coalition_admin_client.post(reverse("meetings:schedule"), schedule_post()),
+    ):
+        assert refused.status_code == 200 and refused.context["form"].errors["host_coalition"]
+    assert not Meeting.objects.exists()
+    created = coalition_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk))
+    meeting = Meeting.objects.get()
+    assert created["Location"] == meeting.get_absolute_url()
+    assert meeting.host_coalition == coalition and meeting.series is None
+
+
+def test_host_admin_cannot_hand_their_meeting_to_another_coalition(
+    coalition_admin_client, hosted_meeting, other_coalition
+):
+    data = posts_for(hosted_meeting)["meetings:edit"] | {"title": "Moved away", "host_coalition": other_coalition.pk}
+    response = coalition_admin_client.post(reverse("meetings:edit", args=[hosted_meeting.pk]), data)
+    assert response.context["form"].errors["host_coalition"]
+    hosted_meeting.refresh_from_db()
+    assert hosted_meeting.title != "Moved away"
+
+
+def test_visitor_cannot_edit_a_series(client, hosted_series):
+    response = client.post(reverse("meetings:series_edit", args=[hosted_series.pk]), series_post(title="Hijacked"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    hosted_series.refresh_from_db()
+    assert hosted_series.title == "CSCA mobility call"
+
+
+def test_coalition_admin_cannot_edit_the_partnership_series(coalition_admin_client, series, coalition):
+    url = reverse("meetings:series_edit", args=[series.pk])
+    assert coalition_admin_client.get(url).status_code == 403
+    assert (
+        coalition_admin_client.post(url, series_post(title="Hijacked", host_coalition=coalition.pk)).status_code == 403
+    )
+    series.refresh_from_db()
+    assert series.title == "Partnership monthly call" and series.host_coalition is None
+
+
+def test_host_admin_cannot_hand_their_series_to_another_coalition(
+    coalition_admin_client, hosted_series, other_coalition
+):
+    url = reverse("meetings:series_edit", args=[hosted_series.pk])
+    response = coalition_admin_client.post(url, series_post(title="Gone", host_coalition=other_coalition.pk))
+    assert response.context["form"].errors["host_coalition"]
+    hosted_series.refresh_from_db()
+    assert hosted_series.title == "CSCA mobility call"
+    assert set(hosted_series.meetings.values_list("title", flat=True)) == {"CSCA mobility call"}
+
+
+def test_partnership_admin_edits_a_series_keeping_occurrences_changed_one_by_one(partnership_admin_client, series):
+    special = series.meetings.order_by("start")[2]
+    special.title = "Special budget call"
+    special.is_customized = True
+    special.save()
+    url = reverse("meetings:series_edit", args=[series.pk])
+    page = partnership_admin_client.get(url).content.decode()
+    assert "Also reset occurrences that were changed one by one" in page
+    response = partnership_admin_client.post(url, series_post(title="Partnership call", local_start_time="12:00"))
+    assert response.status_code == 302
+    special.refresh_from_db()
+    assert special.title == "Special budget call"
+    others = series.meetings.exclude(pk=special.pk)
+    assert set(others.values_list("title", flat=True)) == {"Partnership call"}
+    assert {m.local_start().strftime("%H:%M") for m in others} == {"12:00"}

@@ -49,3 +49,23 @@ def on_postgres() -> bool:
 
 postgres_only = pytest.mark.skipif(not on_postgres(), reason="PostgreSQL full-text search")
 sqlite_only = pytest.mark.skipif(on_postgres(), reason="the SQLite fallback")
+
+
+@pytest.fixture
+def form_data(coalition, cybersecurity, kind):
+    """A valid new-practice form from a member of ``coalition``."""
+    return {
+        "coalition": coalition.pk,
+        "title": "Incident-response retainer RFP",
+        "summary": "A retainer with a one-hour response commitment.",
+        "body": "## Scope\n\nRemote triage within an hour.",
+        "focus_areas": ["cybersecurity"],
+        "tags": "Ransomware, ransomware ,  Incident   Response, RFP",
+        "kind": kind.pk,
+        "maturity": "pilot",
+        "jurisdiction": "City of Evanston",
+        "funding_source": "local",
+        "contact": "",
+        "visibility": "public",
+        "action": "publish",
+    }

@@ -83,3 +83,17 @@ def test_other_sites_may_read_public_data(client, api_practices):
 
 def test_api_is_read_only(member_client, api_practices):
     assert member_client.post(LIST, {}).status_code == 405
+
+
+def test_drafts_and_hidden_practices_stay_out_even_for_their_author(member_client, member, coalition):
+    PracticeFactory(title="My draft", coalition=coalition, author=member, status="draft", published_at=None)
+    hidden = PracticeFactory(title="Hidden one", coalition=coalition, author=member, is_hidden=True)
+    titles = [r["title"] for r in member_client.get(LIST).json()["results"]]
+    assert titles == []
+    assert member_client.get(reverse("practices:api_detail", args=[hidden.slug])).status_code == 404
+
+
+def test_detail_links_back_to_itself_and_the_page(client, api_practices):
+    data = client.get(reverse("practices:api_detail", args=[api_practices["public"].slug])).json()
+    assert data["api_url"] == f"http://testserver{reverse('practices:api_detail', args=[data['slug']])}"
+    assert data["url"] == f"http://testserver{api_practices['public'].get_absolute_url()}"

@@ -17,25 +17,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("practices:create")
 
 
-@pytest.fixture
-def form_data(coalition, cybersecurity, kind):
-    return {
-        "coalition": coalition.pk,
-        "title": "Incident-response retainer RFP",
-        "summary": "A retainer with a one-hour response commitment.",
-        "body": "## Scope\n\nRemote triage within an hour.",
-        "focus_areas": ["cybersecurity"],
-        "tags": "Ransomware, ransomware ,  Incident   Response, RFP",
-        "kind": kind.pk,
-        "maturity": "pilot",
-        "jurisdiction": "City of Evanston",
-        "funding_source": "local",
-        "contact": "",
-        "visibility": "public",
-        "action": "publish",
-    }
-
-
 def stored_files():
     """Every file under the attachments folder (empty folders do not count)."""
     root = Path(default_storage.location) / "practices"
@@ -199,3 +180,24 @@ def test_check_for_similar_lists_existing_practices_without_saving(member_client
     response = member_client.post(URL, {**form_data, "action": "similar"})
     assert existing.title in response.content.decode()
     assert Practice.objects.count() == 1
+
+
+def test_focus_areas_are_asked_right_after_the_title(member_client, cybersecurity):
+    html = member_client.get(URL).content.decode()
+    assert html.index('name="title"') < html.index('name="focus_areas"') < html.index('name="summary"')
+
+
+def test_round_trip_buttons_bring_their_result_into_view(member_client):
+    html = member_client.get(URL).content.decode()
+    assert 'value="preview" class="secondary" formnovalidate formaction="#preview"' in html
+    assert 'value="similar" class="secondary" formnovalidate formaction="#similar-panel"' in html
+
+
+def test_control_characters_pasted_from_a_word_processor_become_spaces(member_client, form_data):
+    pasted = {"title": "Retainer\x01RFP", "summary": "First\x0bsecond", "body": "Line\x0bbreak\n\tindent"}
+    member_client.post(URL, {**form_data, **pasted, "jurisdiction": "City\x0cof Evanston"})
+    practice = Practice.objects.get()
+    assert practice.title == "Retainer RFP"
+    assert practice.summary == "First second"
+    assert practice.body == "Line break\n\tindent"  # tabs and new lines are Markdown; they stay
+    assert practice.jurisdiction == "City of Evanston"

@@ -1,6 +1,9 @@
 """The practice page: the story, who reuses it, where it was presented, and what is similar."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from practices.models import Practice
 from tests.factories import AdoptionFactory, AgendaItemFactory, AttachmentFactory, MeetingFactory, PracticeFactory
@@ -28,11 +31,23 @@ def test_page_renders_markdown_with_safe_links(client, practice):
 
 
 def test_page_lists_meetings_where_it_was_presented(client, practice, coalition):
-    meeting = MeetingFactory(title="Cybersecurity working group")
-    AgendaItemFactory(meeting=meeting, practice=practice, presenting_coalition=coalition, title="Retainer RFP")
+    held = MeetingFactory(title="Cybersecurity working group", start=timezone.now() - dt.timedelta(days=30))
+    AgendaItemFactory(meeting=held, practice=practice, presenting_coalition=coalition, title="Retainer RFP")
     html = client.get(practice.get_absolute_url()).content.decode()
-    assert "Presented at" in html and "Cybersecurity working group" in html
-    assert meeting.get_absolute_url() in html
+    assert "Presented at" in html and "On an upcoming agenda" not in html
+    assert "Cybersecurity working group" in html and "Retainer RFP" in html and "CSCA" in html
+    assert held.get_absolute_url() in html
+
+
+def test_page_lists_upcoming_presentations_apart_and_leaves_out_cancelled_meetings(client, practice):
+    upcoming = MeetingFactory(title="Next monthly call")
+    cancelled = MeetingFactory(title="Called-off call", status="cancelled")
+    AgendaItemFactory(meeting=upcoming, practice=practice, title="Retainer RFP: first results")
+    AgendaItemFactory(meeting=cancelled, practice=practice, title="Never presented")
+    html = client.get(practice.get_absolute_url()).content.decode()
+    assert "On an upcoming agenda" in html and "Presented at" not in html
+    assert "Retainer RFP: first results" in html and upcoming.get_absolute_url() in html
+    assert "Never presented" not in html
 
 
 def test_page_lists_adoptions_by_coalition(client, practice, other_coalition):

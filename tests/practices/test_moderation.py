@@ -120,3 +120,11 @@ def test_unknown_moderation_action_changes_nothing(partnership_admin_client, pra
 
 def test_restore_of_unknown_kind_is_not_found(partnership_admin_client, practice):
     assert partnership_admin_client.post("/practices/moderation/restore/user/1/").status_code == 404
+
+
+def test_report_form_offers_only_real_reasons(member_client, practice):
+    html = member_client.get(reverse("practices:report", args=[practice.slug])).content.decode()
+    assert "---------" not in html and "Spam or advertising" in html
+    response = member_client.post(reverse("practices:report", args=[practice.slug]), {"reason": ""})
+    assert "Choose a reason." in response.content.decode()
+    assert not Report.objects.exists()

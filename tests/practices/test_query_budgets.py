@@ -85,7 +85,7 @@ def test_detail_page_budget(viewers, fifty_practices, django_assert_max_num_quer
     responses = within_budget(viewers, django_assert_max_num_queries, practice.get_absolute_url())
     member_page = responses["member"].context
     assert member_page["can_edit"] and member_page["similar"] and member_page["attachments"]
-    assert len(member_page["comments"]) == 2 and list(member_page["presentations"])
+    assert len(member_page["comments"]) == 2 and member_page["upcoming"]
 
 
 def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, coalition, kind):
@@ -111,3 +111,37 @@ def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, 
         with CaptureQueriesContext(connection) as queries:
             member_client.get(url, params)
         assert len(queries) == before[page], page
+
+
+def test_coalition_page_budget(viewers, fifty_practices, coalition, other_coalition, django_assert_max_num_queries):
+    """The coalition page (``coalitions:detail``) renders ``{% coalition_practices %}``: shared and adopted."""
+    for practice in PracticeFactory.create_batch(12, coalition=other_coalition):
+        AdoptionFactory(practice=practice, coalition=coalition)
+    responses = within_budget(
+        viewers, django_assert_max_num_queries, reverse("coalitions:detail", args=[coalition.slug])
+    )
+    html = responses["member"].content.decode()
+    assert "Shared by this coalition" in html and "Sensor network pilot 49" in html
+    assert "See all (40 more)" in html and "and 2 more" in html
+
+
+def test_coalition_practices_block_costs_two_queries(member, coalition, fifty_practices, django_assert_max_num_queries):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from coalitions import permissions
+
+    request = RequestFactory().get("/")
+    request.user = member
+    permissions.load_memberships(member)  # the middleware's one query per request
+    template = Template("{% load practice_tags %}{% coalition_practices coalition %}")
+    # Shared rows and adopted rows, each with its full count from a window function.
+    with django_assert_max_num_queries(2):
+        template.render(Context({"coalition": coalition, "request": request}))
+
+
+def test_api_list_budget(viewers, fifty_practices, django_assert_max_num_queries):
+    responses = within_budget(
+        viewers, django_assert_max_num_queries, reverse("practices:api_list"), {"page_size": 50, "q": "sensor"}
+    )
+    assert len(responses["member"].json()["results"]) == 50

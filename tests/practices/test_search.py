@@ -150,3 +150,47 @@ def test_control_characters_in_a_search_are_harmless(client, library, q):
     response = client.get(reverse("practices:list"), {"q": q})
     assert response.status_code == 200
     assert client.get(reverse("practices:api_list"), {"q": q}).status_code in (200, 400)
+
+
+def test_snippets_read_as_text_not_markdown():
+    from practices.models import HIGHLIGHT_START, HIGHLIGHT_STOP, highlight_html
+
+    headline = (
+        f"… lights. ## What we did\n\n1. Placed **{HIGHLIGHT_START}sensors{HIGHLIGHT_STOP}** at 40 schools\n"
+        f"- see [the report](https://example.org/r) and `code` … C# 3 < 4 in 2024. Then - more"
+    )
+    assert str(highlight_html(headline)) == (
+        "… lights. ## What we did Placed <mark>sensors</mark> at 40 schools see the report and code … "
+        "C# 3 &lt; 4 in 2024. Then - more"
+    )
+    assert str(highlight_html("Summary.\n## Background\nText")) == "Summary. Background Text"
+
+
+@postgres_only
+def test_postgres_snippet_of_a_markdown_body_has_no_markup(client, coalition):
+    PracticeFactory(
+        title="Pilot",
+        summary="Sensors at schools.",
+        body="## Background\n\n1. **Wildfire smoke** days are rising; see [the report](https://example.org/r).",
+        visibility=PUBLIC,
+    )
+    html = client.get(reverse("practices:list"), {"q": "wildfire"}).content.decode()
+    snippet = html[html.index('class="snippet') :].split("</p>", 1)[0]
+    assert "<mark>Wildfire</mark>" in snippet
+    assert "##" not in snippet and "**" not in snippet and "example.org" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("retainer or driverless", {"rfp", "shuttle"}),
+        ('"shuttle pilot" or retainer', {"rfp", "shuttle"}),
+        # As in PostgreSQL's tsquery, "and" binds tighter than "or": (remote and driverless) or retainer.
+        ("remote driverless or retainer", {"rfp"}),
+        ("remote retainer or driverless", {"rfp", "shuttle"}),
+        ("triage or riders -costs", {"rfp"}),
+        ("or retainer", {"rfp"}),
+    ],
+)
+def test_or_separates_alternatives_alike_on_both_databases(library, member, q, expected):
+    assert {key for key, practice in library.items() if practice in search(q, member)} == expected

@@ -56,6 +56,9 @@ def test_json_endpoint_returns_similar_practices(client, existing):
     results = response.json()["results"]
     assert results[0]["title"] == existing["rfp"].title
     assert results[0]["url"] == existing["rfp"].get_absolute_url()
+    # What the server-rendered list shows too: the coalition's short name and the jurisdiction.
+    assert results[0]["coalition_short_name"] == existing["rfp"].coalition.short_name
+    assert results[0]["jurisdiction"] == existing["rfp"].jurisdiction
 
 
 def test_json_endpoint_with_unknown_focus_area_is_a_400_not_a_500(client, existing):

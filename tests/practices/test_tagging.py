@@ -22,3 +22,16 @@ def test_empty_input_means_no_tags():
 def test_bad_tags_raise_a_validation_error(raw):
     with pytest.raises(ValidationError):
         normalize_tags(raw)
+
+
+def test_tag_typed_in_another_case_joins_the_existing_tag(member_client, form_data):
+    from django.urls import reverse
+    from taggit.models import Tag
+
+    from practices.models import Practice
+
+    existing = Tag.objects.create(name="LoRaWAN")  # e.g. added in Django admin
+    member_client.post(reverse("practices:create"), {**form_data, "tags": "lorawan, LORAWAN"})
+    practice = Practice.objects.get()
+    assert list(practice.tags.all()) == [existing]
+    assert Tag.objects.count() == 1

@@ -1,0 +1,78 @@
+"""The stored search vector follows renamed and deleted focus areas and tags, in one UPDATE each."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from taggit.models import Tag
+
+from practices.models import FocusArea, Practice
+from tests.factories import PracticeFactory
+
+from .conftest import postgres_only
+
+pytestmark = pytest.mark.django_db
+
+
+def search(q):
+    return set(Practice.objects.published().visible_to(AnonymousUser()).search(q))
+
+
+@pytest.fixture
+def tagged(cybersecurity):
+    return [
+        PracticeFactory(
+            title=f"Retainer {n}",
+            focus_areas=[cybersecurity],
+            tags=["lidar"],
+            visibility=Practice.Visibility.PUBLIC,
+        )
+        for n in range(3)
+    ]
+
+
+def test_search_finds_a_focus_area_name_on_both_databases(tagged):
+    assert search("cybersecurity") == set(tagged)
+
+
+def test_renamed_focus_area_is_found_by_its_new_name(partnership_admin_client, cybersecurity, tagged):
+    partnership_admin_client.post(
+        reverse("practices:focus_area_edit", args=[cybersecurity.slug]),
+        {"name": "Infosec", "slug": cybersecurity.slug, "description": "Keeping systems safe."},
+    )
+    assert search("infosec") == set(tagged)
+    assert search("cybersecurity") == set()
+
+
+def test_renamed_tag_is_found_by_its_new_name(tagged):
+    tag = Tag.objects.get(name="lidar")
+    tag.name = "laser scanning"
+    tag.save()
+    assert search('"laser scanning"') == set(tagged)
+    assert search("lidar") == set()
+
+
+def test_deleted_tag_is_no_longer_found(tagged):
+    Tag.objects.get(name="lidar").delete()
+    assert search("lidar") == set()
+
+
+def test_deleted_focus_area_is_no_longer_found(cybersecurity, tagged):
+    cybersecurity.delete()
+    assert search("cybersecurity") == set()
+
+
+@postgres_only
+def test_renaming_costs_the_same_whatever_the_number_of_practices(cybersecurity, tagged, django_assert_max_num_queries):
+    PracticeFactory.create_batch(20, focus_areas=[cybersecurity])
+    cybersecurity.name = "Infosec"
+    # The rename check, the save and one UPDATE of every tagged practice's vector.
+    with django_assert_max_num_queries(3):
+        cybersecurity.save()
+
+
+@postgres_only
+def test_a_description_change_leaves_the_vectors_alone(cybersecurity, tagged, django_assert_max_num_queries):
+    cybersecurity.description = "Keeping systems safe."
+    with django_assert_max_num_queries(2):
+        cybersecurity.save()
+    assert FocusArea.objects.get(pk=cybersecurity.pk).description == "Keeping systems safe."
