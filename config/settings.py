@@ -285,3 +285,9 @@ ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
 # --- practices ---
 # Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
 TAGGIT_CASE_INSENSITIVE = True
+
+# --- notifications: one .eml file per message ---
+# Without EMAIL_URL, mail lands in var/mail/ as one standard .eml file per message (Django's file
+# backend puts a whole chunk of digests in one .log), so a newcomer can open each in a mail client.
+if not EMAIL_URL:
+    EMAIL_BACKEND = "notifications.backends.EmlFileBackend"

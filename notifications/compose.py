@@ -152,6 +152,8 @@ def _lead_phrase(lead: str) -> str:
 
 
 class ChangeComposer(MeetingComposer):
+    """Moved, cancelled or back on: what changed since what this member was told last."""
+
     template = "emails/change"
 
     def build(self, delivery, shared, *, now):
@@ -159,8 +161,21 @@ class ChangeComposer(MeetingComposer):
         zone = recipient_zone(delivery)
         context = meeting_context(meeting, zone)
         old_start = datetime.fromisoformat(delivery.params["old_start"])
+        was_cancelled = bool(delivery.params.get("old_cancelled"))
         cancelled = meeting.status == Meeting.Status.CANCELLED
-        context.update(cancelled=cancelled, old_local_start=format_instant(old_start, meeting.time_zone, zone))
+        # Checked at send time: the meeting may have changed back while this notice waited.
+        if cancelled and was_cancelled:
+            raise Skip("member already told the meeting is cancelled")
+        if not cancelled and not was_cancelled and meeting.start == old_start:
+            raise Skip("meeting is back at the time the member knows")
+        if not cancelled and meeting.start <= now:
+            raise Skip("meeting already started")
+        context.update(
+            cancelled=cancelled,
+            reinstated=was_cancelled and not cancelled,
+            moved=meeting.start != old_start,
+            old_local_start=format_instant(old_start, meeting.time_zone, zone),
+        )
         attachments = [] if cancelled else [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
         return self.message(delivery, context, attachments)
 
@@ -204,8 +219,10 @@ class DigestComposer(Composer):
         return Message(template=self.template, context=digest_context(digest), unsubscribe_kind=self.unsubscribe_kind)
 
     def on_sent(self, delivery, *, now):
-        # The next digest starts where this one ended.
-        Preference.objects.update_or_create(user_id=delivery.user_id, defaults={"last_digest_sent_at": now})
+        # The next digest starts where this one ended. One UPDATE (the fan-out created the row);
+        # update_or_create would take four queries per member: a lock, a read and a full save.
+        if not Preference.objects.filter(user_id=delivery.user_id).update(last_digest_sent_at=now):
+            Preference.objects.update_or_create(user_id=delivery.user_id, defaults={"last_digest_sent_at": now})
 
 
 def digest_context(digest) -> dict:

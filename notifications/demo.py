@@ -1,15 +1,86 @@
-"""Demo email preferences: defaults for everyone, a monthly reader and a focused one. Idempotent."""
+"""Demo email: preferences for everyone, and mail a newcomer sees arrive within minutes. Idempotent.
 
+``make run`` seeds, then starts a Celery worker with beat; without help nothing would be due for
+weeks (the monthly call is on the second Tuesday, digests on Monday morning). So the demo
+
+- schedules a one-off "Drop-in office hours" about 65 minutes ahead: its one-hour reminder falls
+  due about five minutes after seeding, and the reminder tick (every minute) sends it;
+- makes each demo member's first digest due at once: the next digest tick (within 15 minutes of
+  the worker starting) sends it, with the practices, adoptions and comments of the demo data;
+- dates the demo people's memberships a year back, as if they had been members all along, since a
+  digest never reaches back before the member joined (and the seed created them just now);
+- dates the minutes of the demo's past meetings to the day after each, as they would have been
+  posted, so the worker does not send months-old minutes to everyone as news.
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils import timezone
+
+from coalitions.models import Membership
+from meetings import demo as meetings_demo
+from meetings import services as meeting_services
+from meetings.models import Meeting
 from practices.models import FocusArea
 
 from .models import Preference
 from .services import preference_for, reschedule_digest
 
+OFFICE_HOURS_TITLE = "Drop-in office hours"
+# Far enough ahead that its hour-before reminder is still to come (a reminder is sent up to a
+# quarter of its lead late, so from 45 to 60 minutes before the start), soon enough to be seen.
+OFFICE_HOURS_LEAD = timedelta(minutes=65)
+OFFICE_HOURS_AGENDA = [
+    {"title": "Questions about the exchange: posting, adopting, meetings", "duration_minutes": 15},
+    {"title": "Show us what your coalition is piloting", "duration_minutes": 15},
+]
+MEMBER_SINCE = timedelta(days=365)
+MINUTES_POSTED_AFTER = timedelta(days=1)
 
-def seed(*, people, stdout):
+
+def seed(*, people, stdout, now: datetime | None = None):
+    now = now or timezone.now()
+    _date_memberships_back(people=people, now=now)
+    _date_past_minutes_back()
     preferences = {user.pk: preference_for(user) for user in people.everyone}
-    created_variants = 0
-    # Two variations so a newcomer sees the options at work: a monthly digest, and narrower focus areas.
+    created_variants = _seed_variants(people=people, preferences=preferences)
+    due = _first_digests_due_now(preferences=preferences.values(), now=now)
+    meeting, created = _office_hours(people=people, now=now)
+    stdout.write(
+        f"Email preferences: {len(preferences)} members ({created_variants} variations set); "
+        f"{due} first digests due now."
+    )
+    local = timezone.localtime(meeting.start, meeting.zone)
+    stdout.write(
+        f"Meetings: “{meeting.title}” {'scheduled' if created else 'already scheduled'} for "
+        f"{local:%H:%M %Z}; its one-hour reminder and the digests arrive in var/mail/ within minutes "
+        "once the Celery worker runs."
+    )
+    return preferences
+
+
+def _date_memberships_back(*, people, now: datetime) -> None:
+    """The demo people have been members for a year; a real member's first digest starts at joining."""
+    since = now - MEMBER_SINCE
+    users = [user.pk for user in people.everyone]
+    Membership.objects.filter(user_id__in=users, joined__gt=since).update(joined=since)
+    # The partnership admin has no membership: the digest falls back on the account's age.
+    get_user_model().objects.filter(pk__in=users, date_joined__gt=since).update(date_joined=since)
+
+
+def _date_past_minutes_back() -> None:
+    """Minutes the meetings demo posted just now for meetings held months ago: posted the next day."""
+    held = Meeting.objects.filter(series__title=meetings_demo.SERIES_TITLE, minutes_posted_at__isnull=False)
+    for meeting in held.filter(minutes_posted_at__gt=F("end") + MINUTES_POSTED_AFTER):
+        Meeting.objects.filter(pk=meeting.pk).update(minutes_posted_at=meeting.end + MINUTES_POSTED_AFTER)
+
+
+def _seed_variants(*, people, preferences: dict[int, Preference]) -> int:
+    """Two variations so a newcomer sees the options at work: a monthly digest, and narrower focus areas."""
+    created = 0
     variants = [m[0] for m in people.members.values()][:2]
     if variants:
         monthly = preferences[variants[0].pk]
@@ -17,12 +88,50 @@ def seed(*, people, stdout):
             monthly.digest_frequency = Preference.Frequency.MONTHLY
             monthly.save(update_fields=["digest_frequency", "updated"])
             reschedule_digest(preference=monthly, user=variants[0])
-            created_variants += 1
+            created += 1
     if len(variants) > 1:
         focused = preferences[variants[1].pk]
         areas = list(FocusArea.objects.order_by("name")[:2])
         if areas and not focused.focus_areas.exists():
             focused.focus_areas.set(areas)
-            created_variants += 1
-    stdout.write(f"Email preferences: {len(preferences)} members ({created_variants} variations set).")
-    return preferences
+            created += 1
+    return created
+
+
+def _first_digests_due_now(*, preferences, now: datetime) -> int:
+    """Members who never got a digest get their first at the next tick; later ones keep their schedule."""
+    ids = [p.pk for p in preferences if p.wants_digest and p.last_digest_sent_at is None]
+    return Preference.objects.filter(pk__in=ids).update(next_digest_at=now)
+
+
+def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
+    """The upcoming drop-in session, or a new one ~65 minutes ahead when the last has started."""
+    upcoming = (
+        Meeting.objects.filter(title=OFFICE_HOURS_TITLE, series=None, status=Meeting.Status.SCHEDULED, start__gt=now)
+        .order_by("start")
+        .first()
+    )
+    if upcoming is not None:
+        return upcoming, False
+    # On a five-minute mark, as a person would schedule it.
+    start = _round_up(now + OFFICE_HOURS_LEAD, minutes=5)
+    meeting = meeting_services.schedule_meeting(
+        created_by=people.partnership_admin,
+        data={
+            "title": OFFICE_HOURS_TITLE,
+            "description": "Half an hour with the partnership team: bring a question about the exchange, or "
+            "five minutes on something your coalition is trying.",
+            "start": start,
+            "end": start + timedelta(minutes=30),
+            "time_zone": "America/Denver",
+            "video_link": "https://meet.example.org/smart-regions-office-hours",
+            "host_coalition": None,
+        },
+    )
+    meeting_services.set_agenda(meeting=meeting, items=OFFICE_HOURS_AGENDA)
+    return meeting, True
+
+
+def _round_up(moment: datetime, *, minutes: int) -> datetime:
+    step = minutes * 60
+    return datetime.fromtimestamp(math.ceil(moment.timestamp() / step) * step, tz=moment.tzinfo)

@@ -174,6 +174,8 @@ def build_digests(users, *, now: datetime) -> dict[int, Digest]:
         .order_by("start")
     )
 
+    # Once per chunk, not once per (member, practice) pair: the inner loop below runs members × practices times.
+    practice_areas = {p.pk: {area.pk for area in p.focus_areas.all()} for p in practices}
     digests = {}
     for user_id, (user, frequency, since) in plans.items():
         preference = getattr(user, "email_preference", None)
@@ -192,7 +194,7 @@ def build_digests(users, *, now: datetime) -> dict[int, Digest]:
                     for p in practices
                     if p.published_at > since
                     and p.author_id != user_id
-                    and (not followed or followed & {area.pk for area in p.focus_areas.all()})
+                    and (not followed or not followed.isdisjoint(practice_areas[p.pk]))
                 ]
             ),
             adoptions=_section(

@@ -166,45 +166,60 @@ def dispatch_reminders(*, now: datetime) -> list[str]:
     return keys
 
 
-def _sent_reminders(meeting_ref, *, now: datetime) -> QuerySet:
-    # Reminders for a start that has not long passed: a change to a meeting held last month is no news.
+def _told(meeting_ref, *, now: datetime) -> QuerySet:
+    """What members were told about a meeting: sent reminders and change notices.
+
+    Only for a start that has not long passed: a change to a meeting held last month is no news.
+    """
     return Delivery.objects.filter(
         meeting=meeting_ref,
-        kind=Delivery.Kind.REMINDER,
+        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.CHANGE],
         status=Delivery.Status.SENT,
         meeting_start__gt=now - timedelta(days=1),
     )
 
 
 def changed_meetings(*, now: datetime) -> QuerySet:
-    """Meetings moved or cancelled after a reminder went out, found by polling the send log.
+    """Meetings that no longer are what a member was told, found by polling the send log.
 
-    ``meeting_start < start OR meeting_start > start`` (not ``<>``) lets PostgreSQL answer from
-    the (meeting, kind, meeting_start) index with two range scans.
+    Moved after a reminder or a notice went out, cancelled after a reminder went out, or scheduled
+    again after a cancellation notice went out. ``meeting_start < start OR meeting_start > start``
+    (not ``<>``) lets PostgreSQL answer from the (meeting, kind, meeting_start) index.
     """
-    reminded = _sent_reminders(OuterRef("pk"), now=now)
-    moved = reminded.filter(Q(meeting_start__lt=OuterRef("start")) | Q(meeting_start__gt=OuterRef("start")))
+    told = _told(OuterRef("pk"), now=now)
+    moved = told.filter(Q(meeting_start__lt=OuterRef("start")) | Q(meeting_start__gt=OuterRef("start")))
+    told_cancelled = told.filter(kind=Delivery.Kind.CHANGE, params__cancelled=True)
     return Meeting.objects.filter(
-        Q(Exists(moved)) | Q(status=Meeting.Status.CANCELLED, pk__in=reminded.values("meeting_id"))
+        Q(Exists(moved))
+        | Q(status=Meeting.Status.CANCELLED, pk__in=told.values("meeting_id"))
+        | Q(Exists(told_cancelled), status=Meeting.Status.SCHEDULED, start__gt=now)
     )
 
 
+def _last_told(meeting: Meeting, *, now: datetime) -> dict[int, tuple[datetime, bool, str]]:
+    """Per member: the start and cancelled-or-not they heard last, and their address."""
+    last: dict[int, tuple[datetime, bool, str]] = {}
+    rows = (
+        _told(meeting, now=now)
+        .filter(user__isnull=False)
+        .order_by("sent_at", "pk")
+        .values_list("user_id", "to_address", "meeting_start", "kind", "params")
+    )
+    for user_id, email, start, kind, params in rows:
+        last[user_id] = (start, kind == Delivery.Kind.CHANGE and bool(params.get("cancelled")), email)
+    return last
+
+
 def dispatch_change_notices(*, now: datetime) -> list[str]:
-    """One notice per change to those who got a reminder for a time that no longer holds."""
+    """One notice per change to those who were told a time or status that no longer holds:
+    moved, cancelled, or back on after a cancellation."""
     meetings = {
         f"change:{m.pk}:{m.sequence}:{m.status}:{iso(m.start)}": m for m in changed_meetings(now=now).order_by("pk")
     }
     keys: list[str] = []
     for marker in sorted(_new_markers(list(meetings))):
         meeting = meetings[marker]
-        reminded = _sent_reminders(meeting, now=now).filter(user__isnull=False)
-        if meeting.status != Meeting.Status.CANCELLED:
-            reminded = reminded.exclude(meeting_start=meeting.start)
-        old_starts: dict[int, tuple[datetime, str]] = {}
-        for user_id, email, start in reminded.order_by("meeting_start").values_list(
-            "user_id", "to_address", "meeting_start"
-        ):
-            old_starts[user_id] = (start, email)  # the latest start each member was told about
+        cancelled = meeting.status == Meeting.Status.CANCELLED
         deliveries = [
             _pending(
                 key=f"change:{meeting.pk}:{user_id}:{meeting.sequence}",
@@ -214,9 +229,13 @@ def dispatch_change_notices(*, now: datetime) -> list[str]:
                 meeting=meeting,
                 now=now,
                 old_start=iso(start),
+                old_cancelled=was_cancelled,
+                # What this notice tells, read back by the next change: "cancelled" or not.
+                cancelled=cancelled,
                 sequence=meeting.sequence,
             )
-            for user_id, (start, email) in old_starts.items()
+            for user_id, (start, was_cancelled, email) in _last_told(meeting, now=now).items()
+            if was_cancelled != cancelled or (not cancelled and start != meeting.start)
         ]
         keys += fan_out(marker=marker, deliveries=deliveries)
     return keys

@@ -1,6 +1,7 @@
 """Celery tasks: thin, idempotent, ids in and a service call out (DESIGN rule 4)."""
 
 from celery import shared_task
+from celery.signals import beat_init
 
 from . import mail, services
 
@@ -32,3 +33,15 @@ def deliver(self, keys: list[str]) -> dict:
         # eager mode (tests, CELERY_TASK_ALWAYS_EAGER) run the retry instead of propagating Retry.
         return self.retry(kwargs={"keys": report.retry_keys}, countdown=report.retry_countdown, throw=False)
     return {"sent": len(report.sent), "skipped": len(report.skipped), "failed": len(report.failed)}
+
+
+@beat_init.connect(dispatch_uid="notifications.catch_up_at_beat_start")
+def catch_up_at_beat_start(sender=None, **kwargs) -> None:
+    """Run both ticks as beat starts, not one interval later.
+
+    Beat first sends an interval task when its interval has passed since start, so after a deploy
+    or on ``make run`` the digests that are due would wait 15 minutes. Both ticks are idempotent:
+    running them once more is harmless.
+    """
+    tick_reminders.apply_async(expires=55)
+    tick_digests.apply_async(expires=14 * 60)

@@ -175,7 +175,7 @@ def preview_digest(request, user_id):
     context = {"member": user, "digest": digest, "preference": preference, "zone": effective_time_zone(user)}
     if preference and preference.next_digest_at:
         context["next_digest"] = format_local(preference.next_digest_at, context["zone"])
-    if digest is not None:
+    if digest is not None and not digest.is_empty:
         email = render_email(
             delivery=Delivery(user=user, kind=Delivery.Kind.DIGEST, key="preview"),
             message=Message(template="emails/digest", context=digest_context(digest), unsubscribe_kind=tokens.DIGEST),
@@ -185,6 +185,7 @@ def preview_digest(request, user_id):
             subject=email.subject,
             text=email.body,
             html=email.alternatives[0][0],
-            since=format_local(digest.since, context["zone"]),
         )
+    if digest is not None:
+        context["since"] = format_local(digest.since, context["zone"])
     return render(request, "notifications/preview_digest.html", context)

@@ -36,7 +36,9 @@ def test_staff_preview_a_members_next_digest(partnership_admin_client, member, f
 def test_preview_says_when_nothing_would_be_sent(partnership_admin_client, member):
     response = partnership_admin_client.get(preview_url(member))
 
-    assert "no digest would be sent now" in response.content.decode()
+    page = response.content.decode()
+    assert "no digest would be sent now" in page
+    assert "Subject:" not in page  # no empty email shown as if it would go out
 
 
 @pytest.mark.parametrize("client_name", ["member_client", "coalition_admin_client", "other_member_client"])
@@ -121,7 +123,10 @@ def test_confirming_the_address_again_lifts_the_bounce(member):
     assert not BouncedAddress.objects.exists()
 
 
-def test_preview_embeds_the_email_escaped_in_srcdoc(partnership_admin_client, member):
+def test_preview_embeds_the_email_escaped_in_srcdoc(partnership_admin_client, member, frozen):
+    Membership.objects.filter(user=member).update(joined=timezone.now() - dt.timedelta(days=30))
+    PracticeFactory(title="Leak sensors", published_at=timezone.now() - dt.timedelta(days=1))
+
     page = partnership_admin_client.get(preview_url(member)).content.decode()
 
     # The rendered email is HTML already: unescaped, it would end the attribute and break the page.

@@ -4,14 +4,18 @@ Runs when REDIS_URL is set and the database is PostgreSQL (as in CI's second pas
 a separate process, so it reads the committed test database over its own connection.
 """
 
+import asyncio
 import datetime as dt
 import email
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -22,7 +26,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from meetings.timefmt import format_meeting_time
-from notifications.mail import collect_keys
+from notifications.mail import collect_keys, send_deliveries, stale_claim_age
 from notifications.models import Delivery
 from notifications.services import run_reminder_tick
 from notifications.tasks import deliver
@@ -48,12 +52,21 @@ def free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
+    """An aiosmtpd handler that keeps what it receives; ``hold_next`` stalls the next message's DATA."""
 
     def __init__(self):
         self.messages = []
+        self.hold_next = False
+        self.held = threading.Event()  # a sender is stuck inside DATA
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold_next:
+            self.hold_next = False
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 Try again later"  # never accepted: its sender was killed meanwhile
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 Message accepted for delivery"
 
@@ -66,6 +79,7 @@ def smtp_server():
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, inbox
+    inbox.release.set()
     controller.stop()
 
 
@@ -82,6 +96,13 @@ def wait_for(condition, what: str, log: Path):
             return
         time.sleep(0.2)  # polling another process: there is nothing to wait on but time
     pytest.fail(f"Timed out after {WAIT_SECONDS}s waiting for {what}. Worker log:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class Worker:
+    queue: str
+    log: Path
+    process: subprocess.Popen
 
 
 @pytest.fixture
@@ -120,10 +141,11 @@ def worker(smtp_server, tmp_path):
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a test can kill the worker and its pool at once
         )
     try:
         wait_for(lambda: "ready." in log.read_text(), "the worker to be ready", log)
-        yield queue, log
+        yield Worker(queue=queue, log=log, process=process)
     finally:
         process.terminate()  # TERM: warm shutdown
         try:
@@ -142,7 +164,7 @@ def meeting_in_real_time(coalition):
 
 def test_real_worker_sends_a_reminder_over_smtp_once(smtp_server, worker, meeting_in_real_time, member, settings):
     _, inbox = smtp_server
-    queue, log = worker
+    queue, log = worker.queue, worker.log
     with collect_keys() as keys:
         run_reminder_tick()  # the fan-out, committed; the send goes to the real worker below
 
@@ -174,3 +196,42 @@ def test_real_worker_sends_a_reminder_over_smtp_once(smtp_server, worker, meetin
     assert expected_time in message.get_body(preferencelist=("plain",)).get_content()
     delivery = Delivery.objects.get(user=member)
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 1)
+
+
+def send_through_worker(keys, queue):
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        deliver.apply_async(kwargs={"keys": keys}, queue=queue)
+    finally:
+        celery_app.conf.task_always_eager = was_eager
+
+
+def test_worker_killed_inside_smtp_leaves_a_claim_that_a_later_run_completes_once(
+    smtp_server, worker, meeting_in_real_time, member, settings
+):
+    controller, inbox = smtp_server
+    inbox.hold_next = True
+    with collect_keys() as keys:
+        run_reminder_tick()
+    send_through_worker(keys, worker.queue)
+    wait_for(inbox.held.is_set, "the worker to be inside the SMTP conversation", worker.log)
+
+    os.killpg(worker.process.pid, signal.SIGKILL)  # the worker and its pool, with no chance to clean up
+    worker.process.wait(timeout=10)
+
+    delivery = Delivery.objects.get(user=member)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.SENDING, 1)  # claimed, never marked
+    assert send_deliveries(keys=keys).sent == []  # a fresh claim may be a slow, living worker: left alone
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    later = timezone.now() + stale_claim_age() + dt.timedelta(seconds=1)
+    report = send_deliveries(keys=keys, now=later)  # e.g. the sweep of a tick ten minutes on
+
+    assert report.sent == keys
+    assert [rcpt for rcpt, _ in inbox.messages] == [["alice@example.org"]]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 2)
