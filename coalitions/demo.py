@@ -1,14 +1,19 @@
 """Demo coalitions and people. Idempotent: looks everything up by slug or email first."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_DOMAIN = "demo.smartregions.org"
+# The demo people have been members for a year, so their first digest has a year of news to draw on
+# (a digest never reaches back before the member joined).
+DEMO_MEMBER_SINCE = timedelta(days=365)
 
 COALITIONS = [
     {
@@ -123,7 +128,12 @@ def _user(email, full_name, job_title, *, is_staff=False):
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(username=email.split("@")[0], email=email, password=DEMO_PASSWORD)
+        user = User.objects.create_user(
+            username=email.split("@")[0],
+            email=email,
+            password=DEMO_PASSWORD,
+            date_joined=timezone.now() - DEMO_MEMBER_SINCE,
+        )
     if is_staff and not user.is_staff:
         user.is_staff = True
         user.is_superuser = True
@@ -151,7 +161,9 @@ def seed(*, stdout) -> DemoPeople:
             role = Membership.Role.ADMIN if index == 0 else Membership.Role.MEMBER
             local = "admin" if index == 0 else f"member{index}"
             user = _user(f"{coalition.slug}-{local}@{DEMO_DOMAIN}", full_name, job_title)
-            Membership.objects.get_or_create(user=user, coalition=coalition, defaults={"role": role})
+            Membership.objects.get_or_create(
+                user=user, coalition=coalition, defaults={"role": role, "joined": timezone.now() - DEMO_MEMBER_SINCE}
+            )
             if role == Membership.Role.ADMIN:
                 people.admins[coalition.slug] = user
             else:

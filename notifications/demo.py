@@ -7,21 +7,17 @@ weeks (the monthly call is on the second Tuesday, digests on Monday morning). So
   due about five minutes after seeding, and the reminder tick (every minute) sends it;
 - makes each demo member's first digest due at once: the next digest tick (within 15 minutes of
   the worker starting) sends it, with the practices, adoptions and comments of the demo data;
-- dates the demo people's memberships a year back, as if they had been members all along, since a
-  digest never reaches back before the member joined (and the seed created them just now);
-- dates the minutes of the demo's past meetings to the day after each, as they would have been
-  posted, so the worker does not send months-old minutes to everyone as news.
+
+(The coalitions demo dates its people's memberships a year back, and the meetings demo dates past
+minutes to the day after each meeting, so digests have news to show and no months-old minutes go
+out as follow-ups.)
 """
 
 import math
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.utils import timezone
 
-from coalitions.models import Membership
-from meetings import demo as meetings_demo
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from practices.models import FocusArea
@@ -37,14 +33,10 @@ OFFICE_HOURS_AGENDA = [
     {"title": "Questions about the exchange: posting, adopting, meetings", "duration_minutes": 15},
     {"title": "Show us what your coalition is piloting", "duration_minutes": 15},
 ]
-MEMBER_SINCE = timedelta(days=365)
-MINUTES_POSTED_AFTER = timedelta(days=1)
 
 
 def seed(*, people, stdout, now: datetime | None = None):
     now = now or timezone.now()
-    _date_memberships_back(people=people, now=now)
-    _date_past_minutes_back()
     preferences = {user.pk: preference_for(user) for user in people.everyone}
     created_variants = _seed_variants(people=people, preferences=preferences)
     due = _first_digests_due_now(preferences=preferences.values(), now=now)
@@ -60,22 +52,6 @@ def seed(*, people, stdout, now: datetime | None = None):
         "once the Celery worker runs."
     )
     return preferences
-
-
-def _date_memberships_back(*, people, now: datetime) -> None:
-    """The demo people have been members for a year; a real member's first digest starts at joining."""
-    since = now - MEMBER_SINCE
-    users = [user.pk for user in people.everyone]
-    Membership.objects.filter(user_id__in=users, joined__gt=since).update(joined=since)
-    # The partnership admin has no membership: the digest falls back on the account's age.
-    get_user_model().objects.filter(pk__in=users, date_joined__gt=since).update(date_joined=since)
-
-
-def _date_past_minutes_back() -> None:
-    """Minutes the meetings demo posted just now for meetings held months ago: posted the next day."""
-    held = Meeting.objects.filter(series__title=meetings_demo.SERIES_TITLE, minutes_posted_at__isnull=False)
-    for meeting in held.filter(minutes_posted_at__gt=F("end") + MINUTES_POSTED_AFTER):
-        Meeting.objects.filter(pk=meeting.pk).update(minutes_posted_at=meeting.end + MINUTES_POSTED_AFTER)
 
 
 def _seed_variants(*, people, preferences: dict[int, Preference]) -> int:

@@ -41,15 +41,23 @@ def invitation(coalition, coalition_admin):
 def test_admin_invites_by_email_and_the_signal_carries_an_absolute_link(
     coalition_admin_client, coalition, coalition_admin, invitations_sent, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = coalition_admin_client.post(invite_url(coalition), {"email": "Gina@Example.org", "role": "admin"})
+    # Time stands still: the signed token carries a timestamp, and the expected link is signed again below.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = coalition_admin_client.post(
+                invite_url(coalition), {"email": "Gina@Example.org", "role": "admin"}
+            )
 
-    assert response.status_code == 302
-    invitation = Invitation.objects.get()
-    assert (invitation.email, invitation.role, invitation.invited_by) == ("gina@example.org", "admin", coalition_admin)
-    assert len(invitations_sent) == 1
-    assert invitations_sent[0]["invitation"] == invitation
-    assert invitations_sent[0]["accept_url"] == "http://testserver" + accept_path(invitation)
+        assert response.status_code == 302
+        invitation = Invitation.objects.get()
+        assert (invitation.email, invitation.role, invitation.invited_by) == (
+            "gina@example.org",
+            "admin",
+            coalition_admin,
+        )
+        assert len(invitations_sent) == 1
+        assert invitations_sent[0]["invitation"] == invitation
+        assert invitations_sent[0]["accept_url"] == "http://testserver" + accept_path(invitation)
 
 
 def test_invitation_expires_after_the_configured_days(coalition, coalition_admin, settings):
