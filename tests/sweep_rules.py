@@ -442,3 +442,107 @@ def refused_personas(name: str, w: World, target: dict) -> set[str]:
         if write.name == name and write.writes and write.target(w) == target:
             refused |= {persona for persona, outcome in write.outcomes.items() if outcome != OK}
     return refused
+
+
+# --- Who may see what ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Text that only ``seen_by`` may find on any page (lists, search, feeds, the API, calendars…)."""
+
+    what: str
+    text: Callable[[World], str]
+    seen_by: tuple[str, ...]
+    except_on: tuple[str, ...] = ()  # URL names where the URL itself is the key (a calendar token)
+
+
+SECRETS = [
+    Secret("a draft's title", lambda w: w.draft.title, MANAGERS_OF_ALICES_PRACTICE),
+    Secret("a members-only practice's title", lambda w: w.practice.title, MEMBERS),
+    Secret("a comment on a practice", lambda w: w.comment.body, MEMBERS),
+    # Hidden content disappears from lists, search, feeds and the API; its managers still see it.
+    Secret("a hidden practice's title", lambda w: w.hidden_practice.title, MANAGERS_OF_ALICES_PRACTICE),
+    Secret("a hidden comment", lambda w: w.hidden_comment.body, ("partnership_admin",)),
+    Secret("a meeting's video link", lambda w: "https://meet.example.org/", MEMBERS, except_on=("meetings:feed",)),
+    Secret("Alice's calendar token", lambda w: w.calendar_token.token, ("member",), except_on=("meetings:feed",)),
+]
+
+
+@dataclass(frozen=True)
+class Read:
+    """A GET that is not for everyone: who sees the page (``OK``, a 200) and how others are refused."""
+
+    id: str
+    name: str
+    target: Callable[[World], dict]
+    outcomes: dict[str, str] = field(hash=False)
+    why: str = ""
+
+
+READS: list[Read] = [
+    Read(
+        "members-only practice", "practices:detail", lambda w: {"slug": w.practice.slug},
+        expect(ok=MEMBERS, others=REFUSE), why="Anonymous visitors see only public, published practices.",
+    ),
+    Read(
+        "members-only attachment", "practices:attachment",
+        lambda w: {"slug": w.practice.slug, "pk": w.attachment.pk}, expect(ok=MEMBERS, others=REFUSE),
+        why="Downloads apply the practice's visibility (issue 3, done when: not while signed out).",
+    ),
+    Read(
+        "draft", "practices:detail", lambda w: {"slug": w.draft.slug},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE, anonymous=REFUSE),
+        why="Drafts are visible only to their author and coalition admins; a guessed URL is a 404/403.",
+    ),
+    Read(
+        "draft in the API", "practices:api_detail", lambda w: {"slug": w.draft.slug},
+        expect(others=REFUSE, anonymous=REFUSE), why="The API shows published practices only.",
+    ),
+    Read(
+        "members-only practice in the API", "practices:api_detail", lambda w: {"slug": w.practice.slug},
+        expect(ok=MEMBERS, others=REFUSE, anonymous=REFUSE),
+        why="Public practices without a login, members-only ones with a session.",
+    ),
+    Read(
+        "hidden practice", "practices:detail", lambda w: {"slug": w.hidden_practice.slug},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE, anonymous=REFUSE),
+        why="Hidden content disappears for everyone but its managers and moderators.",
+    ),
+    Read(
+        "edit form", "practices:edit", lambda w: {"slug": w.practice.slug},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Read(
+        "member directory", "coalitions:directory", lambda w: {}, expect(ok=MEMBERS, others=REFUSE),
+        why="The member directory is for signed-in members only.",
+    ),
+    Read(
+        "member page", "coalitions:member", lambda w: {"user_id": w.users["member"].pk},
+        expect(ok=MEMBERS, others=REFUSE),
+    ),
+    Read("manage coalition", "coalitions:manage", lambda w: {"slug": w.coalition.slug}, expect(ok=ADMINS_OF_COLORADO)),
+    Read("moderation queue", "practices:moderation", lambda w: {}, expect(ok=["partnership_admin"])),
+    Read("new focus area form", "practices:focus_area_create", lambda w: {}, expect(ok=["partnership_admin"])),
+    Read(
+        "failed deliveries", "notifications:failed_deliveries", lambda w: {}, expect(ok=["partnership_admin"]),
+        why="A permanent failure is shown to partnership admins.",
+    ),
+    Read(
+        "digest preview", "notifications:preview_digest", lambda w: {"user_id": w.users["member"].pk},
+        expect(ok=["partnership_admin"]), why="Staff can preview the next digest of any member.",
+    ),
+    Read(
+        "schedule form", "meetings:schedule", lambda w: {},
+        expect(ok=["coalition_admin", "other_admin", "partnership_admin"]),
+    ),
+    Read("agenda form", "meetings:agenda", lambda w: {"pk": w.meeting.pk}, expect(ok=ADMINS_OF_COLORADO)),
+    Read(
+        "calendar feed", "meetings:feed", lambda w: {"token": w.calendar_token.token},
+        expect(ok=SIGNED_IN, anonymous=OK), why="The secret token is the key; no session needed.",
+    ),
+    Read(
+        "calendar feed, wrong token", "meetings:feed", lambda w: {"token": w.calendar_token.token[::-1]},
+        expect(others=REFUSE, anonymous=REFUSE), why="A wrong or reset calendar token: 404/403.",
+    ),
+]  # fmt: skip

@@ -111,6 +111,9 @@ def build_world() -> SimpleNamespace:
     w.draft = PracticeFactory(
         title="Curb management pilot", slug="curb-pilot", status="draft", published_at=None, **common
     )
+    w.hidden_practice = PracticeFactory(
+        title="Miracle sensor giveaway", slug="miracle-sensor", visibility="public", is_hidden=True, **common
+    )
     w.attachment = AttachmentFactory(practice=w.practice)
     w.public_attachment = AttachmentFactory(practice=w.public_practice)
     w.comment = CommentFactory(practice=w.practice, author=charlie, body="How long did procurement take?")
@@ -376,7 +379,7 @@ TARGETS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
 
 
 def _practice_slugs(w) -> list[dict]:
-    return [{"slug": p.slug} for p in (w.practice, w.public_practice, w.draft)]
+    return [{"slug": p.slug} for p in (w.practice, w.public_practice, w.draft, w.hidden_practice)]
 
 
 def _meetings(w) -> list[dict]:

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from tests import sweep_world
-from tests.sweep_rules import WRITES, refused_personas
+from tests.sweep_rules import AGENDA_BODY, SECRETS, WRITES, refused_personas
 from tests.sweep_world import (
     PERSONAS,
     TARGETS,
@@ -165,6 +165,19 @@ def reads_query_string(send) -> tuple[object, bool]:
     return outcome, RecordingQueryDict.touched
 
 
+def leaks(name: str, persona: str, world, url: str, outcome) -> list[str]:
+    """What a page shows that this persona may not see (drafts, members-only and hidden content…)."""
+    response = outcome.response
+    if response is None or response.streaming or outcome.status >= 300:
+        return []
+    content = response.content.decode(errors="replace")
+    return [
+        f"GET {url} shows {secret.what} to {persona}"
+        for secret in SECRETS
+        if persona not in secret.seen_by and name not in secret.except_on and secret.text(world) in content
+    ]
+
+
 def test_every_url_pattern_has_a_target_in_the_world():
     """A new URL pattern must be added to TARGETS (and, if it writes, to the permission matrix)."""
     names = set(ROUTE_IDS)
@@ -189,9 +202,16 @@ def test_get_with_hostile_input_is_never_a_server_error_and_writes_nothing(
     if first.changed and first.changed != CREATED_ON_VISIT.get(route.name):
         failures.append(f"{describe(targets[0], probe)} wrote to {first.changed}")
 
-    requests = [(url, {}) for url in targets[1:]]
+    failures += leaks(route.name, persona, world, targets[0], first)
+    for url in targets[1:]:
+        forget_messages(client)
+        outcome = isolated(lambda url=url: client.get(url))
+        if outcome.is_server_error:
+            failures.append(f"{describe(url, {})} -> {outcome.status}\n{outcome.error}")
+        failures += leaks(route.name, persona, world, url, outcome)
+
     full = reads_query and persona in FULL_QUERY_PERSONAS
-    requests += [(targets[0], query) for query in (QUERY_STRINGS if full else QUERY_STRINGS[4:6])]
+    requests = [(targets[0], query) for query in (QUERY_STRINGS if full else QUERY_STRINGS[4:6])]
     requests += [(url, {}) for url in garbage_urls(route, all_kwargs[0])]
     for url, query in requests:
         forget_messages(client)
@@ -246,3 +266,31 @@ def test_post_without_csrf_token_is_refused(route, world, persona_clients, basel
         return
     assert outcome.status == 403, f"POST {url} without a CSRF token -> {outcome.status}"
     assert outcome.changed == []
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_other_http_methods_are_never_a_server_error_nor_a_write(route, world, fresh_clients, baseline):
+    """PUT, PATCH, DELETE and OPTIONS, as the persona who may do the most: a 405 or a page, never a
+    500, and nothing written (only the forms' POST writes)."""
+    client = fresh_clients["partnership_admin"]
+    url = reverse(route.name, kwargs=TARGETS[route.name](world)[0])
+    failures = []
+    for method in ("put", "patch", "delete", "options"):
+        outcome = isolated(lambda method=method: getattr(client, method)(url, "role=admin"), baseline=baseline)
+        if outcome.is_server_error:
+            failures.append(f"{method.upper()} {url} -> {outcome.status}\n{outcome.error}")
+        elif outcome.changed not in ([], CREATED_ON_VISIT.get(route.name, [])):
+            failures.append(f"{method.upper()} {url} changed {outcome.changed}")
+    assert not failures, "\n".join(failures)
+
+
+def test_forged_agenda_row_count_builds_no_more_rows_than_an_agenda_may_have(world, fresh_clients, baseline):
+    """A POST claiming a million agenda rows is refused without building them. Django's formsets
+    stop at ``absolute_max``, which defaults to max_num + 1,000: 1,040 forms validated and rendered
+    (seconds of CPU and a 1.7 MB page) for a 100-byte request, unless the formset sets it to 40."""
+    url = reverse("meetings:agenda", args=[world.meeting.pk])
+    body = {**AGENDA_BODY, "agenda-TOTAL_FORMS": "1000000"}
+    outcome = isolated(lambda: fresh_clients["coalition_admin"].post(url, body), baseline=baseline)
+    assert outcome.status in (200, 400)
+    assert outcome.changed == []
+    assert len(outcome.response.context["formset"].forms) <= 40

@@ -10,7 +10,19 @@ from django.urls import reverse
 
 from coalitions.models import JoinRequest
 from tests import sweep_world
-from tests.sweep_rules import BAD, DENY, LOGIN, OK, REFUSE, SAY, WRITES, practice_body, schedule_body, series_body
+from tests.sweep_rules import (
+    BAD,
+    DENY,
+    LOGIN,
+    OK,
+    READS,
+    REFUSE,
+    SAY,
+    WRITES,
+    practice_body,
+    schedule_body,
+    series_body,
+)
 from tests.sweep_world import (
     MATRIX_PERSONAS,
     error_messages,
@@ -72,6 +84,27 @@ def test_write_is_allowed_or_refused_by_role(write, persona, world, fresh_client
         assert status in (200, 302, 400) and said, f"{where}: got {status} without a message"
     else:  # pragma: no cover
         raise AssertionError(f"unknown outcome {expected}")
+
+
+READ_CASES = [(read, persona) for read in READS for persona in MATRIX_PERSONAS]
+
+
+@pytest.mark.parametrize(("read", "persona"), READ_CASES, ids=[f"{r.id}-{p}" for r, p in READ_CASES])
+def test_page_is_shown_or_refused_by_role(read, persona, world, fresh_clients):
+    url = reverse(read.name, kwargs=read.target(world))
+    expected = read.outcomes[persona]
+    outcome = isolated(lambda: fresh_clients[persona].get(url))
+    where = f"GET {url} as {persona} ({read.id}; expected {expected})"
+    assert not outcome.is_server_error, f"{where}: server error\n{outcome.error}"
+    response = outcome.response
+    if expected == OK:
+        assert outcome.status == 200, f"{where}: got {outcome.status}"
+    elif expected == LOGIN:
+        assert is_login_redirect(response), f"{where}: got {outcome.status}"
+    elif expected == DENY:
+        assert outcome.status == 403, f"{where}: got {outcome.status}"
+    else:
+        assert outcome.status in (403, 404), f"{where}: got {outcome.status}"
 
 
 def test_unverified_user_cannot_ask_to_join(world, client, baseline):
