@@ -28,7 +28,7 @@ from django.utils import timezone
 from coalitions import services as coalition_services
 from coalitions.models import Membership
 from meetings import services as meeting_services
-from meetings.models import CalendarToken, Meeting, MeetingFile, MeetingSeries
+from meetings.models import CalendarToken, Meeting, MeetingFile
 from notifications import tokens
 from tests.factories import (
     AdoptionFactory,
@@ -48,6 +48,11 @@ from tests.factories import (
     RSVPFactory,
     UserFactory,
 )
+from tests.meetings.conftest import series_data
+
+# What ``from tests.sweep_world import *`` gives a test module: the fixtures, which pytest finds
+# by name among the module's attributes. Helpers are imported by name.
+__all__ = ["baseline", "fresh_clients", "persona_clients", "sweep_settings", "world"]
 
 # The six personas of tests/conftest.py, plus Frank, an admin of the other coalition: an admin,
 # but not of the coalition that owns everything here (the matrix needs him; the sweep does not).
@@ -126,23 +131,8 @@ def build_world() -> SimpleNamespace:
 
     # Meetings: a series Colorado hosts (its first occurrence is ``meeting``), a past one with
     # minutes to post and a file, a cancelled one, and one the partnership itself hosts.
-    w.series = meeting_services.create_series(
-        created_by=bob,
-        data={
-            "title": "CSCA mobility call",
-            "description": "Updates from the working group.",
-            "rule_kind": MeetingSeries.RuleKind.NTH_WEEKDAY,
-            "week_of_month": 2,
-            "weekday": 1,
-            "day_of_month": None,
-            "local_start_time": dt.time(11, 0),
-            "duration_minutes": 60,
-            "time_zone": "America/Denver",
-            "video_link": "https://meet.example.org/csca",
-            "host_coalition": w.coalition,
-            "reminder_audience": MeetingSeries.Audience.ALL_MEMBERS,
-        },
-    )
+    csca_call = series_data(title="CSCA mobility call", video_link="https://meet.example.org/csca")
+    w.series = meeting_services.create_series(created_by=bob, data={**csca_call, "host_coalition": w.coalition})
     w.meeting = w.series.meetings.order_by("start").first()
     AgendaItemFactory(
         meeting=w.meeting, title="Incident response", practice=w.practice, presenting_coalition=w.coalition

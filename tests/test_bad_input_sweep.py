@@ -18,8 +18,8 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from tests import sweep_world
 from tests.sweep_rules import AGENDA_BODY, SECRETS, WRITES, refused_personas
+from tests.sweep_world import *  # noqa: F403 (the sweep's fixtures)
 from tests.sweep_world import (
     PERSONAS,
     TARGETS,
@@ -27,13 +27,6 @@ from tests.sweep_world import (
     isolated,
     portal_routes,
 )
-
-# The sweep world's fixtures, by name: pytest finds fixtures among a test module's attributes.
-world = sweep_world.world
-persona_clients = sweep_world.persona_clients
-fresh_clients = sweep_world.fresh_clients
-baseline = sweep_world.baseline
-sweep_settings = sweep_world.sweep_settings
 
 pytestmark = pytest.mark.django_db
 
