@@ -85,9 +85,27 @@ GARBAGE_FIELDS = (
 )  # fmt: skip
 
 
+# The issues' own bad input, in fields that look right: end before start, an unknown time zone, a
+# fifth weekday, a day 32, a javascript: link, a reserved slug, an unknown focus area, a role or an
+# answer that is not offered, another coalition where one's own is expected.
+WRONG_BUT_PLAUSIBLE = {
+    "name": "   ", "slug": "new", "website": "javascript:alert(1)", "time_zone": "Mars/Olympus",
+    "email": "not-an-address", "role": "owner", "full_name": "<script>alert(1)</script>", "coalition": "2",
+    "title": "?!", "summary": " ", "focus_areas": ["no-such-area"], "tags": ",,,", "kind": "0", "maturity": "done",
+    "visibility": "everyone", "contact": "1", "stage": "finished", "reason": "because", "action": "delete",
+    "answer": "perhaps", "date": "2027-02-30", "start_time": "11:00", "end_time": "10:00",
+    "video_link": "javascript:alert(1)", "recording_link": "ftp://example.org/x", "host_coalition": "2",
+    "rule_kind": "nth_weekday", "week_of_month": "5", "weekday": "7", "day_of_month": "32",
+    "local_start_time": "25:00", "duration_minutes": "0", "reminder_audience": "everyone",
+    "digest_frequency": "hourly", "wants_reminders": "on", "reminder_leads": ["2y"], "previous": "daily",
+    "agenda-TOTAL_FORMS": "1", "agenda-INITIAL_FORMS": "0", "agenda-0-title": "", "agenda-0-practice": "0",
+    "agenda-0-presenting_coalition": "0", "agenda-0-duration_minutes": "-5", "agenda-0-ORDER": "x",
+}  # fmt: skip
+
+
 def garbage_bodies() -> list[tuple[str, dict]]:
     """Empty; words, NULs and huge numbers where numbers go; too long, with a renamed executable
-    for every file field."""
+    for every file field; and plausible but wrong (the issues' "Bad input")."""
     executable = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
     return [
         ("empty", {}),
@@ -102,6 +120,7 @@ def garbage_bodies() -> list[tuple[str, dict]]:
                 "logo": SimpleUploadedFile("logo.png", executable, content_type="image/png"),
             },
         ),
+        ("wrong", WRONG_BUT_PLAUSIBLE),
     ]
 
 
