@@ -1,8 +1,8 @@
 """One small world of every kind of object, built once per test module, for the portal-wide sweeps.
 
 ``tests/test_bad_input_sweep.py`` walks every URL pattern with it and ``tests/test_permission_matrix.py``
-posts to every write endpoint as each persona. Both import the ``world`` and ``persona_clients``
-fixtures from here (``from tests.sweep_world import persona_clients, world  # noqa: F401``).
+posts to every write endpoint as each persona; ``tests/sweep_rules.py`` says who may do and see what.
+Both take the fixtures with ``from tests.sweep_world import *``.
 
 The world lives in a transaction opened for the module and rolled back at its end; each test runs
 in a savepoint inside it (pytest-django's ``db``), and ``isolated()`` wraps one request in its own
@@ -20,6 +20,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -165,9 +166,7 @@ def _member(coalition, email: str, name: str, role: str = Membership.Role.MEMBER
     return user
 
 
-def _content_file(name: str):
-    from django.core.files.base import ContentFile
-
+def _content_file(name: str) -> ContentFile:
     return ContentFile(PDF_BYTES, name=name)
 
 
