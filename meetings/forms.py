@@ -223,8 +223,9 @@ class AgendaItemForm(forms.Form):
         self.fields["practice"].choices = [("", "—"), *practice_choices]
 
 
+# absolute_max: a forged TOTAL_FORMS must not make Django build a thousand forms (its default cap).
 AgendaFormSet = forms.formset_factory(
-    AgendaItemForm, extra=2, can_delete=True, can_order=True, max_num=40, validate_max=True
+    AgendaItemForm, extra=2, can_delete=True, can_order=True, max_num=40, validate_max=True, absolute_max=40
 )
 
 

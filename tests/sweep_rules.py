@@ -329,6 +329,11 @@ WRITES: list[Write] = [
         why="Partnership admins see the queue and hide, restore or dismiss.",
     ),
     Write(
+        "hide comment from its page", "practices:moderation_hide",
+        lambda w: {"kind": "comment", "pk": w.comment.pk}, static({}), expect(ok=["partnership_admin"]),
+        why="Partnership admins moderate everything: hide, restore or dismiss.",
+    ),
+    Write(
         "restore hidden comment", "practices:moderation_restore",
         lambda w: {"kind": "comment", "pk": w.hidden_comment.pk}, static({}), expect(ok=["partnership_admin"]),
     ),

@@ -316,6 +316,10 @@ TARGETS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "practices:tag": lambda w: [{"slug": w.tag_slug}],
     "practices:moderation": lambda w: [{}],
     "practices:moderation_resolve": lambda w: [{"pk": w.report.pk}],
+    "practices:moderation_hide": lambda w: [
+        {"kind": "comment", "pk": w.comment.pk},
+        {"kind": "practice", "pk": w.practice.pk},
+    ],
     "practices:moderation_restore": lambda w: [
         {"kind": "comment", "pk": w.hidden_comment.pk},
         {"kind": "practice", "pk": w.practice.pk},

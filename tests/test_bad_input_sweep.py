@@ -41,6 +41,7 @@ PUNCTUATION = "!@#$%^&*()_+-=[]{};':\",./<>?\\|`~"
 # reaches the view (a value that does not match is the resolver's plain 404, nothing to test).
 GARBAGE_ARGS = {
     "IntConverter": ["0", "9223372036854775808"],  # 2**63: one past the largest 64-bit integer
+    "IdConverter": ["0", "999999999999999999"],  # the largest id its pattern admits
     "SlugConverter": ["no-such-thing", "a" * 5000],
     "StringConverter": ["a" * 5000, NON_ASCII, "nul\x00byte"],
 }

@@ -118,6 +118,12 @@ def test_feed_with_a_wrong_token_is_404(client, member):
     assert client.get(reverse("meetings:feed", args=["not-a-real-token"])).status_code == 404
 
 
+@pytest.mark.parametrize("token", ["nul%00byte", "a%20b", "%C3%A9t%C3%A9"])
+def test_feed_with_a_malformed_token_is_404_not_a_server_error(client, db, token):
+    # PostgreSQL refuses NUL bytes in a query: the URL pattern must stop them first.
+    assert client.get(f"/meetings/feed/{token}.ics").status_code == 404
+
+
 def test_a_reset_token_stops_the_old_address(client, member_client, member):
     old = feed_url(member)
     response = member_client.post(reverse("meetings:calendar_reset"), follow=True)
