@@ -176,7 +176,9 @@ class ChangeComposer(MeetingComposer):
             moved=meeting.start != old_start,
             old_local_start=format_instant(old_start, meeting.time_zone, zone),
         )
-        attachments = [] if cancelled else [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
+        # Cancelled too: the same UID with a higher SEQUENCE and STATUS:CANCELLED lets a calendar that
+        # imported the reminder's file drop the event.
+        attachments = [(f"meeting-{meeting.pk}.ics", meeting_ics(meeting), "text/calendar")]
         return self.message(delivery, context, attachments)
 
 

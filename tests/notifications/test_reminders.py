@@ -3,6 +3,7 @@
 import datetime as dt
 import email
 
+import icalendar
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -211,6 +212,22 @@ def test_cancelled_meeting_notifies_only_those_who_got_a_reminder(run, meeting_t
         "Cancelled: Partnership monthly call (Wed 11 Nov 2026, 07:59 MST (Denver))"
     ]
     assert to("late@example.org") == []
+
+
+def test_cancellation_notice_carries_the_cancelled_calendar_event(run, meeting_tomorrow, member):
+    run(run_reminder_tick)
+    Meeting.objects.filter(pk=meeting_tomorrow.pk).update(status=Meeting.Status.CANCELLED, sequence=1)
+
+    run(run_reminder_tick)
+
+    notice = mail.outbox[-1]
+    assert notice.subject.startswith("Cancelled:")
+    [(filename, content, mimetype)] = notice.attachments
+    event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
+    # The same UID as the reminder's file, so a calendar that imported it drops the event.
+    assert str(event["UID"]) == f"meeting-{meeting_tomorrow.pk}@smartregions.org"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1
 
 
 def test_organizers_get_one_minutes_nudge_a_day_after_the_meeting(
