@@ -169,7 +169,9 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # One standard .eml file per message (Django's file backend puts a whole batch in one .log),
+    # so a newcomer can open each in a mail client.
+    EMAIL_BACKEND = "notifications.backends.EmlFileBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
@@ -285,9 +287,3 @@ ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
 # --- practices ---
 # Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
 TAGGIT_CASE_INSENSITIVE = True
-
-# --- notifications: one .eml file per message ---
-# Without EMAIL_URL, mail lands in var/mail/ as one standard .eml file per message (Django's file
-# backend puts a whole chunk of digests in one .log), so a newcomer can open each in a mail client.
-if not EMAIL_URL:
-    EMAIL_BACKEND = "notifications.backends.EmlFileBackend"
