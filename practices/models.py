@@ -132,6 +132,13 @@ def _search_alternatives(q: str) -> list[list[tuple[bool, str]]]:
     return [terms[:12] for terms in alternatives if terms][:6]
 
 
+def _managed_q(user) -> Q:
+    """The rule of ``Practice.is_managed_by`` as a filter (partnership admins aside)."""
+    return Q(author_id=user.pk, coalition_id__in=permissions.coalition_ids(user)) | Q(
+        coalition_id__in=permissions.admin_coalition_ids(user)
+    )
+
+
 class PracticeQuerySet(models.QuerySet):
     """Reads used by views, feeds, the API, digests and other apps; filters only, no side effects."""
 
@@ -152,10 +159,15 @@ class PracticeQuerySet(models.QuerySet):
         audience = Q(status=Practice.Status.PUBLISHED, is_hidden=False)
         if not permissions.is_member(user):
             return self.filter(audience, visibility=Practice.Visibility.PUBLIC)
-        managed = Q(author_id=user.pk, coalition_id__in=permissions.coalition_ids(user)) | Q(
-            coalition_id__in=permissions.admin_coalition_ids(user)
-        )
-        return self.filter(audience | managed)
+        return self.filter(audience | _managed_q(user))
+
+    def managed_by(self, user):
+        """What ``user`` manages as its author (while a member of its coalition) or as that coalition's
+        admin: the rows for which ``Practice.is_managed_by`` holds, less the partnership admins'
+        everything."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_managed_q(user))
 
     def in_focus_area(self, slug: str):
         return self.filter(Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BigIntegerField, Count, DateTimeField, F, OuterRef, Q, Subquery, Value
+from django.db.models import BigIntegerField, Count, DateTimeField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -108,9 +108,7 @@ def focus_area_index(request):
 @login_required
 def my_practices(request):
     """Everything the member manages: their own practices and, for coalition admins, the coalition's."""
-    user = request.user
-    managed = Q(author=user) | Q(coalition_id__in=permissions.admin_coalition_ids(user))
-    practices = Practice.objects.filter(managed).select_related("kind", "coalition").order_by("-updated").distinct()
+    practices = Practice.objects.managed_by(request.user).select_related("kind", "coalition").order_by("-updated")
     return render(request, "practices/mine.html", {"practices": practices})
 
 

@@ -145,6 +145,14 @@ def test_my_practices_lists_drafts_for_the_author(member_client, member, coaliti
     assert "My draft" in html and "Someone else" not in html
 
 
+def test_my_practices_lists_only_what_the_member_may_still_edit(member_client, member, coalition, other_coalition):
+    # Written for a coalition the author has since left: Practice.is_managed_by no longer holds.
+    PracticeFactory(title="From my old coalition", author=member, coalition=other_coalition)
+    PracticeFactory(title="For my coalition now", author=member, coalition=coalition)
+    html = member_client.get(reverse("practices:mine")).content.decode()
+    assert "For my coalition now" in html and "From my old coalition" not in html
+
+
 @pytest.mark.parametrize(
     "url",
     [
