@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from coalitions import permissions
 from coalitions.models import Coalition
 from coalitions.timezones import effective_time_zone
 from practices.models import Practice
+from practices.uploads import serve_upload
 
 from . import services
 from .calendar import feed_ics, meeting_ics
@@ -219,11 +220,8 @@ def meeting_file(request, pk, file_pk):
     if not (permissions.is_member(request.user) or meeting.can_manage(request.user)):
         raise PermissionDenied("Meeting files are shared with coalition members.")
     stored = get_object_or_404(meeting.files, pk=file_pk)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("That file is no longer stored.") from exc
-    return FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+    # Meeting files are for members: never in a shared cache.
+    return serve_upload(stored.file, filename=stored.original_name, content_type=stored.content_type, is_public=False)
 
 
 # -- series --------------------------------------------------------------------------------------

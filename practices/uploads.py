@@ -8,6 +8,7 @@ import os
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 
 # extension -> the content types filetype may sniff for it (None: plain text, no magic number).
@@ -119,3 +120,19 @@ def validate_upload(upload, *, max_bytes: int | None = None) -> str:
             params={"name": upload.name, "ext": ext},
         )
     return CONTENT_TYPES[ext]
+
+
+def serve_upload(stored_file, *, filename: str, content_type: str, is_public: bool) -> FileResponse:
+    """Stream a checked upload as a download. Call only after the caller's permission check.
+
+    Sent as an attachment under the type ``validate_upload`` chose, never sniffed by the browser;
+    files that are not open to everyone stay out of shared caches.
+    """
+    try:
+        handle = stored_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("That file is no longer stored.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300" if is_public else "private, no-store"
+    return response

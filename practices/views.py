@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BigIntegerField, Count, DateTimeField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from .models import (
     TaggedPractice,
     has_search_words,
 )
+from .uploads import serve_upload
 
 PAGE_SIZE = 50
 SIMILAR_COUNT = 5
@@ -275,16 +276,12 @@ def attachment_download(request, slug, pk):
     """A file, only for those who may see its practice; never from a public media URL."""
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk, practice__slug=slug)
     practice = _practice_or_404(request, slug, Practice.objects.filter(pk=attachment.practice_id))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    # Members-only files must not sit in shared caches.
-    is_open_to_all = practice.is_live and practice.is_public
-    response["Cache-Control"] = "private, max-age=300" if is_open_to_all else "private, no-store"
-    return response
+    return serve_upload(
+        attachment.file,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+        is_public=practice.is_live and practice.is_public,
+    )
 
 
 # --- Writing ----------------------------------------------------------------------------------

@@ -296,3 +296,20 @@ def test_meeting_page_for_an_organizer_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = coalition_admin_client.get(meeting.get_absolute_url())
     assert response.context["can_manage"] and "has no minutes yet" in response.content.decode()
+
+
+def test_meeting_files_download_unsniffed_and_out_of_shared_caches(member_client, partnership_admin_client):
+    meeting = past_meeting()
+    slides = SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides", "application/pdf")
+    partnership_admin_client.post(
+        reverse("meetings:minutes", args=[meeting.pk]), {"minutes": "Notes", "files": [slides]}
+    )
+    stored = meeting.files.get()
+
+    response = member_client.get(reverse("meetings:file", args=[meeting.pk, stored.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
