@@ -21,7 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from coalitions import permissions
-from coalitions.models import Coalition
+from coalitions.models import Coalition, Membership
 
 # A search longer than this is cut here: nobody types more, and it bounds the work per query.
 SEARCH_MAX_LENGTH = 200
@@ -475,6 +475,21 @@ class Adoption(models.Model):
         return f"{self.coalition} — {self.get_stage_display()} — {self.practice}"
 
 
+class CommentQuerySet(models.QuerySet):
+    def for_discussion(self):
+        """The comments a practice page shows, oldest first, each with its author's profile and
+        ``author_coalition``: the short name of the coalition they joined first (a subquery, so the
+        whole discussion is one query)."""
+        first_coalition = (
+            Membership.objects.filter(user=OuterRef("author")).order_by("joined").values("coalition__short_name")[:1]
+        )
+        return (
+            self.filter(is_hidden=False)
+            .select_related("author__profile")
+            .annotate(author_coalition=Subquery(first_coalition))
+        )
+
+
 class Comment(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_comments")
@@ -482,6 +497,8 @@ class Comment(models.Model):
     is_hidden = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]
