@@ -75,9 +75,12 @@ def run_one(args) -> list[dict]:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
+    from config.celery import app as celery_app
     from tests.discovery.evaluation import evaluation_reader, load_practices, read_evaluation_set
     from tests.discovery.metrics import MODES, RankerUnavailable, evaluate, suggest_ranker
 
+    # What the services enqueue after a commit (embedding a practice) runs in-process, as a worker would.
+    celery_app.conf.task_always_eager = True
     setup_test_environment()
     if connection.vendor == "postgresql":
         # Not test_<name>: the test suite may be using that one at the same time.

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import TestCase
 
 from coalitions.models import Coalition, Membership
 from practices.models import FocusArea, PracticeKind
@@ -134,7 +135,10 @@ def load_practices(evaluation: EvaluationSet | None = None) -> dict[str, int]:
     ``practices.services.create_practice`` as a member's click does, so every derived column (the search
     vector, and whatever else the services keep) is as in production. Returns label -> practice id.
 
-    Meant for an empty test database: practices are created, never looked up.
+    Meant for an empty test database: practices are created, never looked up. What the services leave
+    for after the commit (a task that embeds a practice, say) runs here too, also inside a test's
+    transaction, which never commits; Celery runs such tasks in-process when ``task_always_eager`` is set,
+    as in the tests and in ``bench/discovery.py``.
     """
     evaluation = evaluation or read_evaluation_set()
     # A test database flushed by a transactional test has lost the data migration's rows.
@@ -142,7 +146,8 @@ def load_practices(evaluation: EvaluationSet | None = None) -> dict[str, int]:
     areas = {area.slug: area for area in FocusArea.objects.all()}
     kinds = {kind.slug: kind for kind in PracticeKind.objects.all()}
     ids: dict[str, int] = {}
-    with transaction.atomic():
+    in_test_transaction = connection.in_atomic_block
+    with TestCase.captureOnCommitCallbacks(execute=in_test_transaction), transaction.atomic():
         authors = {}
         for data in evaluation.coalitions:
             coalition, _ = Coalition.objects.get_or_create(slug=data["slug"], defaults=data)

@@ -117,3 +117,22 @@ def test_loading_creates_every_practice_through_the_services():
         # The services' derived column: every practice findable by a word of its body alone.
         assert not Practice.objects.filter(pk__in=ids.values(), search_vector=None).exists()
         assert Practice.objects.filter(pk__in=ids.values()).search("lanyards").get().pk == ids["mfa-rollout"]
+
+
+@pytest.mark.django_db
+def test_loading_runs_what_the_services_leave_for_after_the_commit():
+    """Inside a test's transaction (which never commits), the after-commit work of the services still
+    runs, so what they do there (publishing signals, embedding tasks) is done as in production."""
+    from practices.signals import practice_published
+
+    published = []
+
+    def receiver(sender, practice, **kwargs):
+        published.append(practice.pk)
+
+    practice_published.connect(receiver)
+    try:
+        ids = load_practices()
+    finally:
+        practice_published.disconnect(receiver)
+    assert sorted(published) == sorted(ids.values())
