@@ -16,6 +16,7 @@ pages read the stored HTML. The live preview renders text no longer than the fie
 """
 
 import hashlib
+import importlib
 import re
 from collections.abc import Iterable
 
@@ -214,6 +215,29 @@ def _text_token(content: str) -> Token:
 
 
 # -- tables ---------------------------------------------------------------------------------------
+# A row shorter than its header gets empty cells: "|\n" under a header of 250 columns is 250 cells, so
+# 2,000 characters could make 65,536 cells (markdown-it's own limit per table) and seconds of work. We
+# allow fewer per table, and stop reading tables once a text has made TABLE_CELLS_MAX cells: the rest
+# shows as text. Set on the module, where markdown-it reads it on every table.
+# (The module, not the function of the same name that markdown_it.rules_block exports.)
+table_rule = importlib.import_module("markdown_it.rules_block.table")
+table_rule.MAX_AUTOCOMPLETED_CELLS = 2000
+TABLE_CELLS_MAX = 10_000
+
+
+def _bounded_table_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    made = state.env.get("table_cells", 0)
+    if made >= TABLE_CELLS_MAX:
+        return False
+    first = len(state.tokens)
+    if not table_rule.table(state, start_line, end_line, silent):
+        return False
+    if not silent:
+        cells = sum(1 for token in state.tokens[first:] if token.type in ("td_open", "th_open"))
+        state.env["table_cells"] = made + cells
+    return True
+
+
 TEXT_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
@@ -234,6 +258,7 @@ def _parser() -> MarkdownIt:
         .use(deflist_plugin)
         .use(attrs_block_plugin)
     )
+    md.block.ruler.at("table", _bounded_table_rule, {"alt": ["paragraph", "reference"]})
     md.inline.ruler.push("attrs", _inline_attrs_rule)
     md.block.ruler.before("reference", "abbreviation", _abbreviation_block_rule)
     md.core.ruler.after("block", "trailing_attrs", _trailing_attrs_rule)
