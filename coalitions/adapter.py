@@ -4,16 +4,22 @@ Two departures from allauth's defaults, each for a reason it cannot be configure
 - the failed-login throttle's per-account key also names the client's address, so the limit is
   per (account, address) pair: allauth offers per address, per account and per signed-in user,
   and a per-account limit lets anyone who knows a member's address keep them out from anywhere;
+- a request with fewer X-Forwarded-For entries than ALLAUTH_TRUSTED_PROXY_COUNT is answered, not
+  a 500: allauth raises ImproperlyConfigured for it;
 - links in its emails start with SITE_URL, as every other link the portal mails does, instead of
   the Host header of whichever request triggered the email.
 """
 
+import logging
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import get_ip
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 
 def site_url(path: str) -> str:
@@ -29,6 +35,18 @@ class AccountAdapter(DefaultAccountAdapter):
         account_key = super()._get_login_attempts_cache_key(request, **credentials)
         # get_ip is the address allauth's own "ip" throttle uses (an IPv6 address as its /64).
         return f"{account_key}@{get_ip(request)}"
+
+    def get_client_ip(self, request) -> str:
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # It did not pass through all of our proxies (or the count is set too high): the peer
+            # that connected is the only address we know.
+            logger.warning("X-Forwarded-For has fewer entries than ALLAUTH_TRUSTED_PROXY_COUNT")
+            address = request.META.get("REMOTE_ADDR")
+            if not address:
+                raise PermissionDenied("Unable to determine client IP address") from None
+            return address
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

@@ -139,3 +139,10 @@ def test_gunicorn_sends_no_server_header(tmp_path):
         _, stderr = process.communicate(timeout=30)
     assert "Server" not in headers, stderr
     assert "Content-Security-Policy-Report-Only" in headers
+
+
+def test_only_the_staff_email_preview_allows_inline_style_attributes(partnership_admin_client, member):
+    preview = partnership_admin_client.get(reverse("notifications:preview_digest", args=[member.pk]))
+    assert "style-src-attr 'unsafe-inline'" in directives(policy_of(preview))
+    assert "style-src 'self'" in directives(policy_of(preview))
+    assert "unsafe-inline" not in policy_of(partnership_admin_client.get("/"))

@@ -174,3 +174,11 @@ def test_admin_login_refuses_a_signed_in_member_instead_of_looping(member_client
     assert member_client.get(reverse("admin:login")).status_code == 403
     response = member_client.get(reverse("admin:index"), follow=True)
     assert response.status_code == 403
+
+
+def test_a_request_that_skipped_a_proxy_is_answered_not_a_server_error(throttled, member_b, client):
+    # Two proxies of ours should each add an address; a request with one is refused or served, never a 500.
+    throttled.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    response = sign_in(client, member_b.email, PASSWORD, ADDRESS_B)
+    assert response.status_code == 302
+    assert is_signed_in(client)

@@ -1,10 +1,13 @@
 """Under the enforced Content-Security-Policy, pages work in Chromium and nothing is refused."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.models import CalendarToken
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, PracticeFactory, UserFactory
 
 from .conftest import login
 
@@ -47,4 +50,23 @@ def test_calendar_page_selects_and_confirms_without_inline_script(page, live_ser
 
     for path in ("/", "/practices/", "/meetings/", reverse("coalitions:profile"), reverse("notifications:preferences")):
         page.goto(f"{live_server.url}{path}")
+    assert refused == []
+
+
+def test_staff_digest_preview_shows_the_email_as_sent(page, live_server, coalition, enforced):
+    # The preview frames the email's HTML, whose styles are inline attributes (as email needs).
+    member = UserFactory(email="reader@example.org")
+    MembershipFactory(user=member, coalition=coalition, joined=timezone.now() - dt.timedelta(days=30))
+    PracticeFactory(title="Leak sensors", published_at=timezone.now() - dt.timedelta(days=1))
+    staff = UserFactory(email="staff@example.org", is_staff=True)
+    refused = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+
+    login(page, live_server, staff.email, PASSWORD)
+    page.goto(f"{live_server.url}{reverse('notifications:preview_digest', args=[member.pk])}")
+
+    frame = page.frame_locator("iframe.email-preview")
+    assert frame.get_by_text("Leak sensors").first.is_visible()
     assert refused == []
