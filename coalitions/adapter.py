@@ -1,6 +1,6 @@
 """How allauth signs people in and mails them here (ACCOUNT_ADAPTER).
 
-Two departures from allauth's defaults, each for a reason it cannot be configured:
+Three departures from allauth's defaults, each for a reason it cannot be configured:
 - the failed-login throttle's per-account key also names the client's address, so the limit is
   per (account, address) pair: allauth offers per address, per account and per signed-in user,
   and a per-account limit lets anyone who knows a member's address keep them out from anywhere;

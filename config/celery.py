@@ -16,10 +16,12 @@ FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_fol
 
 
 @app.on_after_configure.connect
-def make_filesystem_broker_folders(sender, **kwargs):
-    """kombu's filesystem transport reads and writes its folders but never makes them: make them
-    when the app's configuration is first read, in the web process (which sends) and the worker
-    (which receives) alike."""
+def make_folders(sender, **kwargs):
+    """kombu's filesystem transport reads and writes its folders but never makes them, and beat
+    does not make the folder of its schedule file: make them when the app's configuration is first
+    read, in the web process (which sends) and the worker (which receives) alike."""
+    if sender.conf.beat_schedule_filename:
+        Path(sender.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
     if not str(sender.conf.broker_url).startswith("filesystem://"):
         return
     options = sender.conf.broker_transport_options or {}
