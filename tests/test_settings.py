@@ -23,11 +23,9 @@ PRODUCTION = {
 
 
 def run_python(code: str, tmp_path: Path, **environment) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DJANGO_DEBUG", "ALLAUTH_TRUSTED_PROXY_COUNT"}
-    }
+    # Only what Python itself needs: the suite's own environment (DATABASE_URL, REDIS_URL, the
+    # browser tests' DJANGO_ALLOW_ASYNC_UNSAFE…) must not leak into the deployment being read.
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_VAR_DIR": str(tmp_path / "var"), **environment})
     env["PYTHONPATH"] = str(BASE_DIR)
     return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
