@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -143,6 +144,14 @@ def failed_deliveries(request):
     return render(request, "notifications/failed_deliveries.html", context)
 
 
+# The preview frames the email's HTML as a mail client shows it, and email styles are inline
+# attributes; a srcdoc frame lives under this page's policy, so this one staff page allows them
+# (attributes only: no <style>, and the sandboxed frame runs no script).
+EMAIL_STYLE_ATTRIBUTES = {"style-src-attr": ["'unsafe-inline'"]}
+
+
+@csp_update(EMAIL_STYLE_ATTRIBUTES)
+@csp_update(EMAIL_STYLE_ATTRIBUTES, REPORT_ONLY=True)
 @login_required
 def preview_digest(request, user_id):
     """Partnership admins: the digest this member would get if it went out now."""
