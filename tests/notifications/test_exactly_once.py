@@ -216,3 +216,74 @@ def _claimed_then_killed(member, meeting):
         claimed_at=timezone.now(),
         next_attempt_at=timezone.now() + dt.timedelta(minutes=10),
     )
+
+
+def test_smtp_authentication_failure_is_retried_with_backoff_not_failed_for_good(smtp, frozen, member, other_member):
+    """Our own credentials were refused (535): no member's address is at fault, so every email waits
+    and is retried later, each time a little later, and nothing is marked bounced or failed."""
+    first, second = _pending_digest_for(member, key="first"), _pending_digest_for(other_member, key="second")
+    refused = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+    smtp.script = [refused, refused]
+
+    report = send_deliveries(keys=["first", "second"])
+
+    assert sorted(report.retry_keys) == ["first", "second"]
+    assert report.retry_countdown == 60
+    for delivery in (first, second):
+        delivery.refresh_from_db()
+        assert delivery.status == Delivery.Status.PENDING
+        assert "535" in delivery.last_error
+        assert delivery.next_attempt_at == timezone.now() + dt.timedelta(seconds=60)
+    assert not BouncedAddress.objects.exists()
+
+    frozen.shift(dt.timedelta(seconds=60))
+    smtp.script = [refused, None]
+    report = send_deliveries(keys=["first", "second"])
+
+    assert report.retry_keys == ["first"]
+    assert report.retry_countdown == 120  # the second attempt waits twice as long
+    assert report.sent == ["second"]
+    assert [m.to for m in mail.outbox] == [["charlie@example.org"]]
+
+
+def test_sent_at_is_set_on_every_sent_row(frozen, member, other_member, outsider):
+    keys = [_pending_digest_for(user, key=f"join:{user.pk}").key for user in (member, other_member, outsider)]
+
+    send_deliveries(keys=keys)
+
+    rows = Delivery.objects.filter(key__in=keys)
+    assert [(row.status, row.sent_at) for row in rows] == [(Delivery.Status.SENT, timezone.now())] * 3
+
+
+def test_a_duplicate_enqueue_inside_a_transaction_leaves_the_transaction_usable(
+    member, coalition, django_capture_on_commit_callbacks
+):
+    """On PostgreSQL a unique violation aborts the whole transaction unless it happened in a savepoint:
+    a second queue_email for the same key must not break the caller's later writes."""
+    from django.db import transaction
+
+    from notifications.mail import queue_email
+
+    params = {"join_request": _join(member)}
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = queue_email(key="join:dup", kind=Delivery.Kind.JOIN, user=member, params=params)
+        again = queue_email(key="join:dup", kind=Delivery.Kind.JOIN, user=member, params=params)
+        # The caller's transaction goes on: reads and writes still work.
+        MembershipFactory(user=UserFactory(email="later@example.org"), coalition=coalition)
+        assert Delivery.objects.filter(key="join:dup").count() == 1
+
+    assert first is not None and again is None
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+
+
+def test_a_tick_run_twice_inside_one_transaction_leaves_it_usable(
+    meeting_tomorrow, member, coalition, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        run_reminder_tick()
+        run_reminder_tick()  # the fan-out's marker exists already: a unique violation, caught
+        MembershipFactory(user=UserFactory(email="later@example.org"), coalition=coalition)
+
+    assert recipients() == ["alice@example.org"]
