@@ -257,7 +257,6 @@ def _still_ours(delivery: Delivery, token: str) -> bool:
     renewed = Delivery.objects.filter(pk=delivery.pk, claim_token=token, status=Delivery.Status.SENDING).update(
         claimed_at=moment, next_attempt_at=moment + stale_claim_age()
     )
-    delivery.claimed_at = moment
     return bool(renewed)
 
 

@@ -10,6 +10,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
+from django.utils import timezone
 
 from notifications.mail import send_deliveries
 from notifications.models import Delivery
@@ -147,3 +148,63 @@ def _send_failing(key, exc):
         return send_deliveries(keys=[key])
     finally:
         InterruptingBackend.send_messages = original
+
+
+def test_a_run_overtaken_on_part_of_its_chunk_still_sends_the_rest_once(frozen, interrupting):
+    """A new run takes over one stale row of the old run's chunk; the old run skips just that one."""
+    first, second, third = join_decisions(3)
+    takeover = {}
+
+    def stall_then_take_over_one():
+        frozen.shift(dt.timedelta(minutes=11))
+        takeover["report"] = send_deliveries(keys=[second])
+
+    interrupting.interrupt = stall_then_take_over_one
+
+    old = send_deliveries(keys=[first, second, third])
+
+    assert takeover["report"].sent == [second]
+    assert sorted(old.sent) == [first, third]
+    assert recipients() == ["m0@example.org", "m1@example.org", "m2@example.org"]
+
+
+def test_a_slow_run_keeps_the_rows_it_is_working_on(frozen, settings):
+    """Each SMTP call takes six minutes: the chunk outlives the stale-claim age (10 minutes), but a
+    row the run is sending is never handed to another run, nor queued again by the sweep; only a row
+    it has not reached yet may be taken over, and then it is sent once, by the new owner."""
+    from notifications.services import requeue_stuck_deliveries
+
+    settings.EMAIL_BACKEND = "tests.notifications.test_send_races.SlowBackend"
+    first, second, third = join_decisions(3)
+    seen = {}
+
+    def while_sending(message_number):
+        frozen.shift(dt.timedelta(minutes=6))
+        if message_number == 2:  # twelve minutes after the claim, mid-send of the second row
+            seen["swept"] = requeue_stuck_deliveries(now=timezone.now())
+            seen["other run"] = send_deliveries(keys=[first, second, third])
+
+    SlowBackend.during = while_sending
+    SlowBackend.count = 0
+    try:
+        old = send_deliveries(keys=[first, second, third])
+    finally:
+        SlowBackend.during = None
+
+    assert seen["swept"] == [third]  # the second row's claim was renewed when its send began
+    assert seen["other run"].sent == [third]
+    assert sorted(old.sent) == [first, second]
+    assert recipients() == ["m0@example.org", "m1@example.org", "m2@example.org"]
+
+
+class SlowBackend(locmem.EmailBackend):
+    """Calls ``during(n)`` inside the n-th SMTP call, then delivers."""
+
+    during = None
+    count = 0
+
+    def send_messages(self, messages):
+        SlowBackend.count += 1
+        if SlowBackend.during is not None:
+            SlowBackend.during(SlowBackend.count)
+        return super().send_messages(messages)

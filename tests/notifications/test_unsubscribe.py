@@ -215,3 +215,28 @@ def test_a_link_naming_a_kind_we_no_longer_send_is_a_clear_400(client, member, r
 def test_reading_a_token_for_a_retired_kind_says_so(retired_kind_token):
     with pytest.raises(tokens.RetiredKind):
         tokens.read_unsubscribe_token(retired_kind_token)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [[1, "digest"], {"u": "1", "k": "digest"}, {"u": 1, "k": 7}, {"k": "digest"}, "digest"],
+    ids=["a list", "id as text", "kind as number", "no id", "a bare string"],
+)
+def test_a_signed_payload_of_the_wrong_shape_is_a_400_not_a_500(client, member, payload):
+    """Signed with our key, so not forged: an older or buggy link format must still be refused cleanly."""
+    from django.core import signing
+
+    token = signing.dumps(payload, salt=tokens.SALT)
+
+    with pytest.raises(tokens.InvalidToken):
+        tokens.read_unsubscribe_token(token)
+    assert client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+    assert client.post(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+
+
+def test_the_email_names_what_the_link_turns_off(run, meeting_tomorrow, member):
+    run(run_reminder_tick)
+
+    (message,) = mail.outbox
+    assert "Unsubscribe from meeting reminders and follow-ups" in message.body
+    assert "Unsubscribe from meeting reminders and follow-ups" in message.alternatives[0][0]
