@@ -33,6 +33,7 @@ import importlib
 import inspect
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -343,10 +344,6 @@ def _next(session, items: list, i: int):
     return next((other for other in session.items if other is not items[i]), None)
 
 
-class MutantTimeout(BaseException):
-    """Raised by the alarm: a BaseException, so ``except Exception`` in the code under test lets it by."""
-
-
 class MutationPlugin:
     def __init__(self, module_name: str, mutants: list[Mutant], source: str, timeout: float, budget: float, out: str):
         self.module = importlib.import_module(module_name)
@@ -370,9 +367,51 @@ class MutationPlugin:
         for i, item in enumerate(items):
             item.ihook.pytest_runtest_protocol(item=item, nextitem=_next(session, items, i))
             if self.failed and stop_at_failure:
-                self.failed_item = item
                 break
         return self.failed
+
+    def _try(self, session, mutant: Mutant, tests: list) -> dict:
+        """In the child: swap the mutated function's code in, run its tests to the first failure."""
+        function = _target_function(self.module, mutant.function)
+        compiled = compile(apply(self.source, mutant), self.module.__file__, "exec")
+        function.__code__ = next(c for c in _code_objects(compiled) if c.co_qualname == mutant.function)
+        if self._run(session, tests, stop_at_failure=True):
+            return {"outcome": "killed", "killed_by": self.failure}
+        return {"outcome": "survived"}
+
+    def _in_child(self, work) -> dict:
+        """Run ``work`` in a forked process, so whatever a mutant changes (module state, the in-memory
+        test database, a loop that never ends) dies with it. Past ``timeout`` it counts as killed."""
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_fd)
+            try:
+                result = work()
+            except BaseException as exc:  # the runner itself failed: report it, do not hide it
+                result = {"outcome": "error", "killed_by": repr(exc)[:300]}
+            sys.stdout.flush()
+            os.write(write_fd, json.dumps(result).encode())
+            os._exit(0)
+        os.close(write_fd)
+        deadline = time.monotonic() + self.timeout
+        data = b""
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    os.kill(pid, signal.SIGKILL)
+                    return {"outcome": "killed (timeout)"}
+                ready, _, _ = select.select([read_fd], [], [], remaining)
+                if ready:
+                    chunk = os.read(read_fd, 65536)
+                    if not chunk:
+                        break
+                    data += chunk
+        finally:
+            os.waitpid(pid, 0)
+            os.close(read_fd)
+        return json.loads(data) if data else {"outcome": "killed", "killed_by": "the test process died"}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
@@ -409,10 +448,6 @@ class MutationPlugin:
             return True
         baseline = time.monotonic() - started
 
-        def alarm(signum, frame):
-            raise MutantTimeout()
-
-        signal.signal(signal.SIGALRM, alarm)
         results = []
         for mutant in self.mutants:
             if time.monotonic() - started > self.budget:
@@ -422,38 +457,10 @@ class MutationPlugin:
             if not tests:
                 results.append({**asdict(mutant), "outcome": "survived", "tests": 0, "note": "no test calls it"})
                 continue
-            function = _target_function(self.module, mutant.function)
-            original_code, original_defaults = function.__code__, function.__defaults__
-            tree = apply(self.source, mutant)
-            compiled = compile(tree, self.module.__file__, "exec")
-            function.__code__ = next(c for c in _code_objects(compiled) if c.co_qualname == mutant.function)
-            outcome = "survived"
             began = time.monotonic()
-            signal.setitimer(signal.ITIMER_REAL, self.timeout)
-            try:
-                if self._run(session, tests, stop_at_failure=True):
-                    outcome = "killed"
-            except MutantTimeout:
-                outcome = "killed (timeout)"
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                function.__code__, function.__defaults__ = original_code, original_defaults
-            failure = self.failure
-            if outcome == "killed" and self._run(session, [self.failed_item], stop_at_failure=True):
-                # The test that killed it fails without the mutant too: the mutant broke shared state
-                # (the test database), so neither this kill nor any later one can be trusted.
-                results.append({**asdict(mutant), "outcome": "broken state", "killed_by": failure})
-                Path(self.out).write_text(json.dumps({"error": f"state broken after {mutant.id}", "results": results}))
-                return True
-            results.append(
-                {
-                    **asdict(mutant),
-                    "outcome": outcome,
-                    "tests": len(tests),
-                    "seconds": round(time.monotonic() - began, 2),
-                    "killed_by": failure if outcome == "killed" else "",
-                }
-            )
+            result = self._in_child(lambda m=mutant, t=tests: self._try(session, m, t))
+            seconds = round(time.monotonic() - began, 2)
+            results.append({**asdict(mutant), **result, "tests": len(tests), "seconds": seconds})
         # Tear down what the last run left set up (the test database among it).
         session._setupstate.teardown_exact(None)
         Path(self.out).write_text(json.dumps({"baseline_seconds": round(baseline, 1), "results": results}))
@@ -516,6 +523,9 @@ def run_module(name: str, args) -> dict:
         )
         env = {**os.environ, "MUTATION_SPEC": str(spec)}
         env.pop("REDIS_URL", None)  # the worker tests need a real worker; mutants run in-process
+        # SQLite: a forked child gets its own copy of the in-memory test database; a PostgreSQL
+        # connection would be one socket shared by parent and children.
+        env.pop("DATABASE_URL", None)
         log = Path(tmp) / "pytest.log"
         command = [sys.executable, "-m", "pytest", "-p", "bench.mutation", "-p", "no:cacheprovider", "-q", *test_files]
         with log.open("w") as stream:
@@ -525,6 +535,8 @@ def run_module(name: str, args) -> dict:
             raise SystemExit(f"{name}: the mutation run did not finish")
         data = json.loads(out.read_text())
     if "error" in data:
+        for r in data.get("results", [])[-1:]:
+            print(f"    {r['id']} {r['description']}: {r.get('killed_by', '')}")
         raise SystemExit(f"{name}: {data['error']}")
     return {"module": name, "path": str(path.relative_to(ROOT)), "tests": test_files, **data}
 
