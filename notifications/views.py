@@ -56,9 +56,12 @@ def preferences(request):
 
 
 def _token_target(request, token):
-    """(user, kind) for a valid token; a 400 page for a forged or altered one; 404 for a gone user."""
+    """(user, kind) for a valid token; a 400 page for a forged or altered one, or one about a kind of
+    email we no longer send; 404 for a gone user."""
     try:
         data = tokens.read_unsubscribe_token(token)
+    except tokens.RetiredKind:
+        return render(request, "notifications/unsubscribe_invalid.html", {"retired": True}, status=400)
     except tokens.InvalidToken:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     user = get_user_model().objects.filter(pk=data.user_id).first()
