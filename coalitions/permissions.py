@@ -73,6 +73,23 @@ def can_accept_invitation(user, invitation) -> bool:
     )
 
 
+def can_manage_hosted(user, host_coalition_id: int | None) -> bool:
+    """Meetings and series: partnership admins manage everything, coalition admins what their
+    coalition hosts (nobody but partnership admins what the partnership hosts, ``None``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if host_coalition_id is None:
+        return is_partnership_admin(user)
+    return is_coalition_admin(user, host_coalition_id)
+
+
+def can_schedule_meetings(user) -> bool:
+    """May this user create series or one-off meetings at all (for some host)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_partnership_admin(user) or bool(admin_coalition_ids(user))
+
+
 def load_memberships(user) -> None:
     """Fetch the user's memberships with their coalitions in one query, for the whole request.
 

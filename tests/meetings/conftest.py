@@ -46,12 +46,12 @@ def series_data(**overrides) -> dict:
 
 @pytest.fixture
 def series(partnership_admin, frozen_now):
-    return services.create_series(created_by=partnership_admin, data=series_data())
+    return services.create_series(by=partnership_admin, data=series_data())
 
 
 @pytest.fixture
 def hosted_series(coalition_admin, coalition, frozen_now):
     """A series the ``coalition`` hosts (so its admin manages it)."""
     return services.create_series(
-        created_by=coalition_admin, data=series_data(title="CSCA mobility call", host_coalition=coalition)
+        by=coalition_admin, data=series_data(title="CSCA mobility call", host_coalition=coalition)
     )
