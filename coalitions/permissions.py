@@ -148,21 +148,19 @@ def object_permission_required(
     test: Callable[[object, Model], bool],
     reason: str | Callable[[Model], str],
     lookup: str = "pk",
-    url_kwarg: str | None = None,
     as_kwarg: str,
 ):
     """Load the object a URL names (404 if none), let the view run only if ``test(user, obj)``.
 
-    The view receives the object as ``as_kwarg`` instead of the URL argument (``url_kwarg``,
-    by default the same name as ``lookup``). ``reason`` may be a function of the object, so the
-    403 page can name it. Higher apps build their own ("may manage this meeting") from this one.
+    The URL argument named ``lookup`` (``pk``, ``slug``) finds the object; the view receives the
+    object as ``as_kwarg`` instead. ``reason`` may be a function of the object, so the 403 page can
+    name it. Higher apps build their own ("may manage this meeting") from this one.
     """
-    url_kwarg = url_kwarg or lookup
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            obj = get_object_or_404(queryset, **{lookup: kwargs.pop(url_kwarg)})
+            obj = get_object_or_404(queryset, **{lookup: kwargs.pop(lookup)})
             if not test(request.user, obj):
                 raise PermissionDenied(reason(obj) if callable(reason) else reason)
             return view(request, *args, **{as_kwarg: obj}, **kwargs)
