@@ -238,7 +238,7 @@ def report(label: str, figures: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server to create the database on")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server for its database")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="Redis URL (a database number of its own)")
     parser.add_argument("--practices", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=64)
@@ -287,7 +287,7 @@ def main() -> int:
     try:
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, 300)
         run([PYTHON, __file__, "--prepare", str(data_file), "--practices", str(args.practices)], env, 3600)
-        gunicorn_log = open(workdir / "gunicorn.log", "w")
+        gunicorn_log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 — gunicorn writes it until the end
         gunicorn = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
