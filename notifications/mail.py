@@ -51,7 +51,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Lower
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -413,6 +414,13 @@ def recipient_zone(delivery: Delivery) -> str:
     return effective_time_zone(delivery.user) if delivery.user else settings.TIME_ZONE
 
 
+def render_subject(template_name: str, context: dict) -> str:
+    """A subject is plain text on one line: rendered without HTML escaping (a coalition named
+    ``Smart Cities & Partners`` stays that, not ``&amp;``), every run of whitespace one space."""
+    template = get_template(template_name).template
+    return " ".join(template.render(Context(context, autoescape=False)).split())
+
+
 def render_email(*, delivery: Delivery, message: Message, to_address: str, connection=None) -> EmailMultiAlternatives:
     """Render the three templates of ``message`` for one recipient and build the multipart email."""
     zone = recipient_zone(delivery)
@@ -434,7 +442,7 @@ def render_email(*, delivery: Delivery, message: Message, to_address: str, conne
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Template filters such as |date render in the recipient's zone, not the server's.
     with timezone.override(zoneinfo.ZoneInfo(zone)):
-        subject = " ".join(render_to_string(f"{message.template}.subject.txt", context).split())
+        subject = render_subject(f"{message.template}.subject.txt", context)
         text = render_to_string(f"{message.template}.txt", context)
         html = render_to_string(f"{message.template}.html", context)
     email = EmailMultiAlternatives(subject=subject, body=text, to=[to_address], headers=headers, connection=connection)
