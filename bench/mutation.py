@@ -74,7 +74,7 @@ MODULES = {
             "tests/coalitions/test_invitations.py",
             "tests/coalitions/test_managing_members.py",
             "tests/coalitions/test_coalition_pages.py",
-            "tests/test_permission_matrix.py",
+            "tests/sweep/test_permission_matrix.py",
             "tests/practices/test_editing_permissions.py",
         ],
     ),
@@ -95,29 +95,29 @@ WHEN_TO_RECHECK = (
     "run, not which emails go out: a claim younger than the stale-claim age cannot be taken over"
 )
 EQUIVALENT: dict[str, str] = {
-    "mail:SendReport.merge:L95:remove:body:1": "the only merger (the commands' send_inline) never reads "
+    "mail:SendReport.merge:+3:remove:body:1": "the only merger (the commands' send_inline) never reads "
     "retry_countdown; the Celery task reads it from one unmerged report",
-    "mail:reachable_users:L112:drop-kw:0": UNIQUE_VERIFIED,
-    "mail:_claimed_rows:L215:drop-kw:0": UNIQUE_VERIFIED,
-    "mail:queue_email:L136:drop-kw:5": "no caller of queue_email passes a meeting (join decisions and "
+    "mail:reachable_users:+4:drop-kw:0": UNIQUE_VERIFIED,
+    "mail:_claimed_rows:+10:drop-kw:0": UNIQUE_VERIFIED,
+    "mail:queue_email:+19:drop-kw:5": "no caller of queue_email passes a meeting (join decisions and "
     "invitations); meeting emails are fanned out with bulk_create",
-    "mail:queue_email:L136:drop-kw:6": "as above: meeting_start is None whenever meeting is",
-    "mail:_still_ours:L255:compare:0": WHEN_TO_RECHECK,
-    "mail:_still_ours:L255:int-const": WHEN_TO_RECHECK,
-    "mail:_still_ours:L257:drop-kw:2": "only the run holding the token moves a row out of 'sending', "
+    "mail:queue_email:+19:drop-kw:6": "as above: meeting_start is None whenever meeting is",
+    "mail:_still_ours:+8:compare:0": WHEN_TO_RECHECK,
+    "mail:_still_ours:+8:int-const": WHEN_TO_RECHECK,
+    "mail:_still_ours:+10:drop-kw:2": "only the run holding the token moves a row out of 'sending', "
     "and it checks before it does",
-    "mail:classify_failure:L349:compare:1": SMTP_CODES,
-    "mail:classify_failure:L349:int-const#2": SMTP_CODES,
-    "mail:classify_failure:L354:compare:1": SMTP_CODES,
-    "mail:classify_failure:L354:int-const#2": SMTP_CODES,
-    "mail:classify_failure:L358:return-none": "the only caller treats anything but 'bounce' and "
+    "mail:classify_failure:+4:compare:1": SMTP_CODES,
+    "mail:classify_failure:+4:int-const#2": SMTP_CODES,
+    "mail:classify_failure:+9:compare:1": SMTP_CODES,
+    "mail:classify_failure:+9:int-const#2": SMTP_CODES,
+    "mail:classify_failure:+13:return-none": "the only caller treats anything but 'bounce' and "
     "'transient' as permanent, so None and 'permanent' behave alike",
-    "mail:mark_address_bounced:L391:return-none": "no caller uses the returned row",
-    "permissions:has_verified_email:L22:drop-kw:0": UNIQUE_VERIFIED,
+    "mail:mark_address_bounced:+5:return-none": "no caller uses the returned row",
+    "permissions:has_verified_email:+3:drop-kw:0": UNIQUE_VERIFIED,
 }
 # Survivors of the SQLite run that a PostgreSQL-only test (real concurrent workers) kills.
 KILLED_ON_POSTGRESQL: dict[str, str] = {
-    "mail:_still_ours:L257:drop-kw:1#2": "tests/notifications/test_concurrency.py::"
+    "mail:_still_ours:+10:drop-kw:1#2": "tests/notifications/test_concurrency.py::"
     "test_an_overtaken_worker_leaves_alone_a_row_its_new_owner_is_still_sending",
 }
 
@@ -172,7 +172,7 @@ SYMBOLS = {
 
 @dataclass
 class Mutant:
-    id: str  # "<function>:L<line>:<operator>", stable while the function's lines stay put
+    id: str  # "<function>:+<line within it>:<operator>", stable while the function's own lines stay put
     function: str  # qualified name of the top-level function or method it lives in
     line: int
     description: str
@@ -279,7 +279,7 @@ def make_mutants(source: str) -> list[Mutant]:
                     line = getattr(node, "lineno", function.lineno)
                     mutants.append(
                         Mutant(
-                            id=f"{qualname}:L{line}:{action}",
+                            id=f"{qualname}:+{line - function.lineno}:{action}",
                             function=qualname,
                             line=line,
                             description=description,
@@ -293,7 +293,9 @@ def make_mutants(source: str) -> list[Mutant]:
             if docstring and action.startswith("remove:body:") and index == 0:
                 continue
             line = function.body[index].lineno if action.startswith("remove:body:") else function.lineno
-            mutants.append(Mutant(f"{qualname}:L{line}:{action}", qualname, line, description, path, action))
+            mutants.append(
+                Mutant(f"{qualname}:+{line - function.lineno}:{action}", qualname, line, description, path, action)
+            )
     # Ids must be unique: two identical changes on one line get a counter.
     seen: dict[str, int] = {}
     for mutant in mutants:
