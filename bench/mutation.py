@@ -22,7 +22,8 @@ otherwise; ``EQUIVALENT`` below lists survivors that cannot be told apart from t
 any test, each with the reason, and the score leaves them out.
 
 Bounded: ``--max-mutants`` per module (an even sample when there are more), ``--timeout`` seconds
-per mutant, ``--budget`` seconds per module. Never part of ``.ci/run``; results go to
+per mutant (on top of three times its tests' unmutated time, so a loaded machine does not turn a
+survivor into a "timeout kill"), ``--budget`` seconds per module. Never part of ``.ci/run``; results go to
 ``bench/RESULTS.md`` by hand.
 """
 
@@ -415,7 +416,7 @@ class MutationPlugin:
             return {"outcome": "killed", "killed_by": self.failure}
         return {"outcome": "survived"}
 
-    def _in_child(self, work) -> dict:
+    def _in_child(self, work, limit: float) -> dict:
         """Run ``work`` in a forked process, so whatever a mutant changes (module state, the in-memory
         test database, a loop that never ends) dies with it. Past ``timeout`` it counts as killed."""
         read_fd, write_fd = os.pipe()
@@ -430,7 +431,7 @@ class MutationPlugin:
             os.write(write_fd, json.dumps(result).encode())
             os._exit(0)
         os.close(write_fd)
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + limit
         data = b""
         try:
             while True:
@@ -469,12 +470,15 @@ class MutationPlugin:
 
         # Baseline: every test passes unmutated; note which tests reach which function.
         self.failed = False
+        self.durations: dict = {}
         for i, item in enumerate(items):
             current["item"] = item
             sys.setprofile(profile)
             threading.setprofile(profile)
             try:
+                began = time.monotonic()
                 item.ihook.pytest_runtest_protocol(item=item, nextitem=_next(session, items, i))
+                self.durations[item] = time.monotonic() - began
             finally:
                 sys.setprofile(None)
                 threading.setprofile(None)
@@ -494,7 +498,9 @@ class MutationPlugin:
                 results.append({**asdict(mutant), "outcome": "survived", "tests": 0, "note": "no test calls it"})
                 continue
             began = time.monotonic()
-            result = self._in_child(lambda m=mutant, t=tests: self._try(session, m, t))
+            # A loop that never ends is a kill; a slow machine is not: the limit grows with the tests' own time.
+            limit = self.timeout + 3 * sum(self.durations.get(test, 0) for test in tests)
+            result = self._in_child(lambda m=mutant, t=tests: self._try(session, m, t), limit)
             seconds = round(time.monotonic() - began, 2)
             results.append({**asdict(mutant), **result, "tests": len(tests), "seconds": seconds})
         # Tear down what the last run left set up (the test database among it).
@@ -617,7 +623,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", choices=sorted(MODULES), action="append", help="repeatable; default: all")
     parser.add_argument("--max-mutants", type=int, default=200, help="per module; an even sample beyond it")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds per mutant before it counts as killed")
+    parser.add_argument(
+        "--timeout", type=float, default=30, help="seconds per mutant, on top of 3x its tests' unmutated time"
+    )
     parser.add_argument("--budget", type=float, default=1200, help="seconds per module; the rest is reported not run")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--only", action="append", help="run only the mutant with this id (repeatable)")
