@@ -103,6 +103,10 @@ EQUIVALENT: dict[str, str] = {
     "mail:queue_email:+19:drop-kw:5": "no caller of queue_email passes a meeting (join decisions and "
     "invitations); meeting emails are fanned out with bulk_create",
     "mail:queue_email:+19:drop-kw:6": "as above: meeting_start is None whenever meeting is",
+    "mail:_claimed_rows:+7:drop-kw:0#2": "the claim token is new for each run, so the rows carrying it are "
+    "the ones it claimed among these keys; the key list only lets the unique index find them",
+    "mail:_claimed_rows:+7:drop-kw:2": "rows are read back right after the claim that set them to "
+    "'sending'; nothing else moves them in between",
     "mail:_still_ours:+8:compare:0": WHEN_TO_RECHECK,
     "mail:_still_ours:+8:int-const": WHEN_TO_RECHECK,
     "mail:_still_ours:+10:drop-kw:2": "only the run holding the token moves a row out of 'sending', "

@@ -91,3 +91,14 @@ def test_an_email_whose_queued_message_was_lost_is_sent_by_a_later_tick(
     run(run_reminder_tick)
 
     assert [m.to for m in mail.outbox] == [["erin@example.org"]]
+
+
+def test_subjects_are_plain_text_not_html_escaped(run, outsider):
+    from tests.factories import CoalitionFactory
+
+    coalition = CoalitionFactory(name='Smart Cities & Partners "CSCA"')
+    join_request = JoinRequest.objects.create(user=outsider, coalition=coalition, status=JoinRequest.Status.APPROVED)
+
+    run(join_request_decided.send, sender=JoinRequest, join_request=join_request)
+
+    assert mail.outbox[0].subject == 'Welcome to Smart Cities & Partners "CSCA"'
