@@ -27,7 +27,7 @@ from itertools import accumulate
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -462,5 +462,9 @@ def fill_practices(
         report.practice_ids.extend(ids)
         if progress:
             progress(f"{len(report.practice_ids):,} / {count:,} practices")
+    # Fresh statistics, as autovacuum would gather them before long: without them the planner guesses
+    # from an empty table (a hash of every tag to update one practice's vector).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     report.name_documents = generator.name_documents
     return report

@@ -41,20 +41,56 @@ django.setup()
 
 from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from bench.datagen import TextGenerator, fill_practices  # noqa: E402
 from tests.discovery.metrics import percentile  # noqa: E402
 
 
 def timed(label: str, fn, repeats: int) -> list[float]:
-    samples = []
+    """Wall-clock p50/p95 of ``fn``, and the p50 of this process's own CPU time (Python's share)."""
+    samples, cpu = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    print(f"  {label:<58} p50 {statistics.median(samples):8.2f} ms   p95 {percentile(samples, 95):8.2f} ms")
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    print(
+        f"  {label:<58} p50 {statistics.median(samples):8.2f} ms   p95 {percentile(samples, 95):8.2f} ms"
+        f"   (Python CPU p50 {statistics.median(cpu):6.2f} ms)"
+    )
     return samples
+
+
+def server_milliseconds(fn) -> float | None:
+    """PostgreSQL's own execution time for the statements ``fn`` runs (EXPLAIN ANALYZE of each, rolled
+    back): what the database spends, without the waits a busy machine adds to the wall clock."""
+    if connection.vendor != "postgresql":
+        return None
+    with CaptureQueriesContext(connection) as captured:
+        rolled_back(fn)()
+    total = 0.0
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith(("SELECT", "UPDATE"))]
+    for sql in statements:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                total += cursor.fetchone()[0][0]["Execution Time"]
+                raise Rollback
+        except Rollback:
+            pass
+    return total
+
+
+def timed_with_server(label: str, fns, repeats: int) -> None:
+    """Wall-clock p50/p95 of ``next(fns)()`` and, on PostgreSQL, of the database's execution time alone."""
+    calls = [next(fns) for _ in range(repeats)]
+    it = iter(calls)
+    timed(label, lambda: next(it)(), repeats)
+    server = [server_milliseconds(fn) for fn in calls]
+    if server[0] is not None:
+        label = "  database execution alone"
+        print(f"  {label:<58} p50 {statistics.median(server):8.2f} ms   p95 {percentile(server, 95):8.2f} ms")
 
 
 def discovery_module():
@@ -97,6 +133,8 @@ def fill_or_reuse(args):
         from bench.datagen import FillReport, ensure_coalitions
 
         coalitions, authors = ensure_coalitions()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         ids = list(Practice.objects.values_list("pk", flat=True))
         return FillReport(practice_ids=ids, name_documents=generator.name_documents, member=authors[coalitions[0].pk])
     if existing:
@@ -228,13 +266,13 @@ def measure(args):
     print(f"search (the search page: count and first page of 50), {len(rare)} words in at most 3 practices:")
     listed = listed_practices(member)
     found = []
-    words = iter(rare * args.repeats)
 
-    def search():
-        page = Paginator(PracticeFilter({"q": next(words)}, queryset=listed).sorted_queryset(), 50).get_page(1)
+    def search(word):
+        page = Paginator(PracticeFilter({"q": word}, queryset=listed).sorted_queryset(), 50).get_page(1)
         found.append(len(list(page)))
 
-    timed("rare word", search, len(rare) * args.repeats)
+    searches = (lambda word=word: search(word) for word in rare * args.repeats)
+    timed_with_server("rare word", searches, len(rare) * args.repeats)
     print(f"  results per search: min {min(found)}, max {max(found)} (each word is in 1–3 practices)")
 
     print("save (rolled back each time, so the data stays as generated):")
@@ -249,10 +287,9 @@ def measure(args):
         )
 
     timed("update_practice(), the whole service", rolled_back(save), args.saves)
-    timed(
-        "of which the full-text index (update_search_vectors)",
-        rolled_back(lambda: update_search_vectors(practice_ids=[practice.pk])),
-        args.saves,
+    index_words = rolled_back(lambda: update_search_vectors(practice_ids=[practice.pk]))
+    timed_with_server(
+        "of which the full-text index (update_search_vectors)", iter([index_words] * args.saves), args.saves
     )
     embed = getattr(discovery, "embed_practices", None) if discovery else None
     if embed is not None:
