@@ -9,10 +9,11 @@ Markdown bodies built from sentence templates about each focus area's topics, wi
 outcomes and a long tail of proper names (vendors, programs, neighborhoods) drawn from a Zipf law, so a
 few words are in most practices and most names in one or two, as in a real catalogue.
 
-Rows go in with ``bulk_create`` in batches (tens of thousands a minute on PostgreSQL), then every batch's
-derived columns are written by the services' own function (``practices.services.update_search_vectors``),
-so the search vector is exactly what a member's save makes. Embeddings are not made here: they are the
-discovery module's, re-made by its own command.
+Rows go in with ``bulk_create`` in batches (tens of thousands a minute on PostgreSQL), with the body's
+stored HTML rendered as ``save()`` renders it; then every batch's search vectors are written by the
+services' own function (``practices.services.update_search_vectors``), so the derived columns are exactly
+what a member's save makes. Embeddings are not made here: they are the discovery module's, re-made by
+its own command.
 """
 
 import random
@@ -440,6 +441,8 @@ def fill_practices(
                         published_at=published,
                     )
                 )
+            for practice in practices:  # what save() does and bulk_create skips: the body's stored HTML
+                practice.render_markdown_fields()
             practices = Practice.objects.bulk_create(practices)
             if practices[0].pk is None:
                 slugs = [p.slug for p in practices]

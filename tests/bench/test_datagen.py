@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from bench.datagen import TextGenerator, fill_practices
+from practices.markdown import render_markdown
 from practices.models import Practice
 from practices.services import update_practice
 
@@ -34,6 +35,7 @@ def test_filled_practices_are_complete_and_visible_to_the_member():
     assert Practice.objects.published().visible_to(report.member).filter(pk__in=report.practice_ids).count() == 30
     for practice in practices.prefetch_related("focus_areas", "tags"):
         assert practice.title and practice.summary and practice.body.startswith("## Background")
+        assert practice.body_html == render_markdown(practice.body)  # as save() stores it
         assert 1 <= len(practice.focus_areas.all()) <= 2
         assert len(practice.tags.all()) >= 2
     rare = report.rare_words(max_documents=1, count=3)
