@@ -175,7 +175,11 @@ def prepare_vectors(args, discovery, ids) -> None:
         return
     import numpy as np
 
-    from practices.models import DocumentVector
+    try:
+        from practices.models import DocumentVector
+    except ImportError:
+        print("  vectors: skipped, no practices.models.DocumentVector to copy stored vectors from")
+        return
 
     sample = ids[: args.embed_sample]
     started = time.perf_counter()
