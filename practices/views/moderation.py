@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from coalitions import permissions
 
-from .. import services
+from .. import selectors, services
 from ..forms import FocusAreaForm, ReportForm
 from ..models import Comment, FocusArea, Practice, Report
 from .access import _practice_or_404
@@ -54,26 +54,7 @@ def _require_moderator(user):
 @login_required
 def moderation_queue(request):
     _require_moderator(request.user)
-    reports = (
-        Report.objects.open()
-        .select_related("practice", "comment__author__profile", "reporter__profile")
-        .order_by("created")
-    )
-    hidden_practices = Practice.objects.filter(is_hidden=True).select_related("coalition").order_by("-updated")
-    hidden_comments = (
-        Comment.objects.filter(is_hidden=True).select_related("practice", "author__profile").order_by("-updated")
-    )
-    recent = (
-        Report.objects.exclude(status=Report.Status.OPEN)
-        .select_related("practice", "comment", "resolved_by__profile")
-        .order_by("-resolved_at")[:20]
-    )
-    context = {
-        "reports": reports,
-        "hidden_practices": hidden_practices,
-        "hidden_comments": hidden_comments,
-        "recent": recent,
-    }
+    context = selectors.moderation_overview()
     return render(request, "practices/moderation.html", context)
 
 

@@ -1,21 +1,10 @@
-"""Similar practices: the panel on a practice page and the one beside the writing form."""
+"""Similar practices as JSON, for the panel beside the writing form."""
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from .. import selectors
 from ..forms import SimilarForm
-from ..models import Practice
-
-SIMILAR_COUNT = 5
-
-
-def similar_practices(user, *, title, focus_area_ids, exclude=None, limit=SIMILAR_COUNT):
-    return list(
-        Practice.objects.published()
-        .visible_to(user)
-        .similar_to(title, focus_area_ids, exclude=exclude)
-        .select_related("coalition")[:limit]
-    )
 
 
 @require_GET
@@ -24,7 +13,7 @@ def similar_json(request):
     form = SimilarForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"results": [], "errors": form.errors}, status=400)
-    results = similar_practices(
+    results = selectors.similar_practices(
         request.user,
         title=form.cleaned_data["title"],
         focus_area_ids=[a.pk for a in form.cleaned_data["focus_areas"]],
