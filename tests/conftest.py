@@ -52,6 +52,17 @@ def _celery_eager():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_discovery_state():
+    """Each test starts with empty in-process discovery indexes: rolled-back ids are reused by the next
+    test (SQLite), and a vector of the last test's practice must not answer for this one's."""
+    from practices.discovery import vectors, words
+
+    vectors.reset()
+    words.reset()
+    yield
+
+
 @pytest.fixture
 def coalition(db):
     return CoalitionFactory(

@@ -1,0 +1,228 @@
+"""Discovery: the one place that finds practices like a piece of text, by words and by meaning.
+
+Every page that looks for a practice asks this module: the search page and the API's ``q`` (word
+matches, then practices that match by meaning only), the new-practice form's "is this already
+here?" panel and "similar practices" on a practice page (``suggest``), and the agenda's practice
+picker. Two signals:
+
+- **words** (``words.py``): the share of the query's rarity (BM25's IDF) that a practice covers,
+  weighted by where it has each word (title, summary/kind/focus areas/tags, body); PostgreSQL's
+  stored vector or SQLite's FTS5 table, same answers on both;
+- **meaning** (``embeddings.py``, ``vectors.py``): the cosine between the query's embedding and each
+  practice's stored embedding of its title and summary, searched in an in-process numpy index.
+
+``suggest`` combines them into one score in [0, 1] and shows only what clears a cutoff calibrated on
+the evaluation set in ``tests/discovery/``: no suggestion is a good answer. Without the model (a
+missing or damaged file), it ranks by words alone, with a logged warning.
+
+The generic part, ``rank_by_meaning(doc_type, text, …)`` and ``vectors.store_vectors``, ranks any kind
+of document by meaning, so a higher app ranks its own documents without this module importing it.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth.models import AnonymousUser
+
+from . import embeddings, text, vectors, words
+
+PRACTICE = "practice"
+
+# --- Calibration (on tests/discovery's set; README explains how) -----------------------------------
+# The cosine between a query and a practice, mapped to [0, 1]: e5 puts unrelated texts near 0.75 and
+# paraphrases of the same need above 0.85.
+MEANING_FLOOR = 0.76
+MEANING_CEILING = 0.90
+# Share of the combined score that comes from words (the rest from meaning).
+WORDS_SHARE = 0.4
+# A shared focus area nudges a practice up, never carries it alone past the cutoff.
+SHARED_AREA_BONUS = 0.05
+# Words of the summary count for less than words of the title.
+SUMMARY_WORD_WEIGHT = 0.5
+# Shown only above this combined score.
+CUTOFF = 0.45
+# Without the model, the words score alone must clear this.
+WORDS_ONLY_CUTOFF = 0.45
+# A reason says "similar meaning" from this normalized meaning score up.
+MEANING_REASON = 0.5
+# How many nearest vectors meaning contributes as candidates.
+MEANING_CANDIDATES = 50
+# "Reciprocal rank fusion" is the alternative we measured (bench/discovery_fusion.py); scores won.
+FUSION = "scores"
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    practice_id: int
+    score: float
+    reason: str
+
+
+def reset() -> None:
+    """Forget per-process state: the vector indexes, document frequencies and the loaded model."""
+    vectors.reset()
+    words.reset()
+    embeddings.reset()
+
+
+def meaning_score(cosine: float) -> float:
+    return float(np.clip((cosine - MEANING_FLOOR) / (MEANING_CEILING - MEANING_FLOOR), 0.0, 1.0))
+
+
+def query_text(title: str, summary: str = "") -> str:
+    return f"{title}. {summary}".strip(". ") if summary else title
+
+
+def rank_by_meaning(doc_type: str, query: str, *, limit: int = 50, using: str = "default") -> list[tuple[int, float]]:
+    """Ids of ``doc_type`` documents nearest in meaning to ``query``, with their cosine, best first.
+    Empty without the model or without stored vectors."""
+    vector = embeddings.embed_query(text.clean(query))
+    if vector is None:
+        return []
+    return vectors.index_for(doc_type, using).search(vector, limit)
+
+
+def _practices(user):
+    from ..models import Practice
+
+    published = Practice.objects.published()
+    return published if user is None else published.visible_to(user)
+
+
+def _weighted_words(title: str, summary: str) -> dict[str, float]:
+    weighted = dict.fromkeys(text.content_words(title), 1.0)
+    for word in text.content_words(summary):
+        weighted.setdefault(word, SUMMARY_WORD_WEIGHT)
+    # Bounded: a pasted essay asks about its first words, not all of them.
+    return dict(list(weighted.items())[: text.MAX_QUERY_WORDS])
+
+
+def suggest(
+    *,
+    title: str,
+    summary: str = "",
+    focus_area_slugs=(),
+    user=None,
+    exclude_id=None,
+    limit: int = 5,
+) -> list[Suggestion]:
+    """Practices that already do what this title and summary describe, best first, above the cutoff.
+
+    ``user``: only practices they may see (``None``: every published practice, for scripts).
+    ``focus_area_slugs``: the focus areas ticked on the form; sharing one nudges a practice up.
+    An empty title gives no suggestions. Text is cut to a bounded length, never refused.
+    """
+    title = text.clean(title, 300)
+    summary = text.clean(summary)
+    weighted = _weighted_words(title, summary)
+    if not text.content_words(title):  # nothing typed yet, or only "the" and "of"
+        return []
+    practices = _practices(user)
+    if exclude_id is not None:
+        practices = practices.exclude(pk=exclude_id)
+
+    word_hits, word_weights = words.rank(practices, weighted)
+    word_score = {hit.practice_id: hit.score for hit in word_hits}
+    levels = {hit.practice_id: hit.levels for hit in word_hits}
+
+    query_vector = embeddings.embed_query(query_text(title, summary))
+    cosine: dict[int, float] = {}
+    if query_vector is not None:
+        index = vectors.index_for(PRACTICE, practices.db)
+        near = dict(index.search(query_vector, MEANING_CANDIDATES * 4))
+        allowed = set(practices.filter(pk__in=list(near)).values_list("pk", flat=True)) if near else set()
+        ranked = sorted((pk for pk in near if pk in allowed), key=lambda pk: -near[pk])[:MEANING_CANDIDATES]
+        cosine = {pk: near[pk] for pk in ranked}
+        for pk, vector in index.vectors_of([pk for pk in word_score if pk not in cosine]).items():
+            cosine[pk] = float(vector @ query_vector)
+
+    candidates = set(word_score) | set(cosine)
+    if not candidates:
+        return []
+    shared_areas = _shared_areas(candidates, focus_area_slugs, practices.db)
+    has_meaning = query_vector is not None
+    scored = []
+    for pk in candidates:
+        w = word_score.get(pk, 0.0)
+        m = meaning_score(cosine[pk]) if pk in cosine else 0.0
+        combined = WORDS_SHARE * w + (1 - WORDS_SHARE) * m if has_meaning else w
+        if pk in shared_areas:
+            combined += SHARED_AREA_BONUS
+        if combined < (CUTOFF if has_meaning else WORDS_ONLY_CUTOFF):
+            continue
+        scored.append((pk, combined, w, m))
+    if FUSION == "rrf":
+        scored = _reciprocal_rank_order(scored)
+    else:
+        scored.sort(key=lambda row: (-row[1], row[0]))
+    return [
+        Suggestion(pk, round(score, 4), _reason(levels.get(pk, {}), word_weights, m, shared_areas.get(pk)))
+        for pk, score, w, m in scored[:limit]
+    ]
+
+
+def _reciprocal_rank_order(scored):
+    by_words = {row[0]: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[2], r[0])))}
+    by_meaning = {row[0]: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[3], r[0])))}
+    fused = {pk: 1 / (RRF_K + by_words[pk]) + 1 / (RRF_K + by_meaning[pk]) for pk in by_words}
+    return sorted(scored, key=lambda row: (-fused[row[0]], row[0]))
+
+
+def _shared_areas(practice_ids, slugs, using) -> dict[int, str]:
+    from ..models import FocusAreaItem
+
+    slugs = [s for s in slugs if isinstance(s, str) and s][:20]
+    if not slugs:
+        return {}
+    shared: dict[int, str] = {}
+    rows = FocusAreaItem.objects.using(using).filter(content_object_id__in=list(practice_ids), tag__slug__in=slugs)
+    for pk, name in rows.order_by("tag__name").values_list("content_object_id", "tag__name"):
+        shared.setdefault(pk, name)
+    return shared
+
+
+def _reason(levels: dict[str, str], weights: dict[str, float], meaning: float, area: str | None) -> str:
+    parts = []
+    in_common = sorted((w for w, level in levels.items() if level in ("A", "B")), key=lambda w: -weights.get(w, 0))
+    if in_common:
+        parts.append("words in common: " + ", ".join(in_common[:3]))
+    if meaning >= MEANING_REASON:
+        parts.append("similar meaning")
+    if area:
+        parts.append(f"shared focus area: {area}")
+    if not parts:
+        parts.append("words in common: " + ", ".join(sorted(levels, key=lambda w: -weights.get(w, 0))[:3]))
+    reason = "; ".join(parts)
+    return reason[0].upper() + reason[1:]
+
+
+def practice_text(title: str, summary: str) -> str:
+    """What a practice's stored vector embeds: its title and summary (the body is too long to mean one thing)."""
+    return query_text(text.clean(title, 300), text.clean(summary))
+
+
+def embed_practices(practice_ids, *, using: str = "default", batch_size: int = 32) -> int:
+    """Embed these practices' titles and summaries and store the vectors; returns how many were stored."""
+    from ..models import Practice
+
+    rows = Practice.objects.using(using).filter(pk__in=practice_ids).values_list("pk", "title", "summary")
+    texts = {pk: practice_text(title, summary) for pk, title, summary in rows}
+    return vectors.embed_documents(PRACTICE, texts, using=using, batch_size=batch_size)
+
+
+def meaning_matches(query: str, *, user=None, exclude_ids=(), limit: int = 5, using: str = "default") -> list[int]:
+    """Ids of visible practices that match ``query`` by meaning (not by words), best first: what the
+    search page lists after its word matches. Only clear matches: the same calibration as ``suggest``."""
+    cleaned = text.clean(query, 300)
+    if not text.WORD.search(cleaned):
+        return []
+    practices = _practices(user if user is not None else AnonymousUser())
+    if exclude_ids:  # ids, or a values() queryset of the word matches, used as a subquery
+        practices = practices.exclude(pk__in=exclude_ids)
+    near = rank_by_meaning(PRACTICE, cleaned, limit=MEANING_CANDIDATES * 4, using=using)
+    good = {pk: cos for pk, cos in near if (1 - WORDS_SHARE) * meaning_score(cos) >= CUTOFF}
+    if not good:
+        return []
+    allowed = set(practices.filter(pk__in=list(good)).values_list("pk", flat=True))
+    return [pk for pk in sorted(good, key=lambda pk: -good[pk]) if pk in allowed][:limit]
