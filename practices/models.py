@@ -161,6 +161,13 @@ class PracticeQuerySet(models.QuerySet):
             return self.filter(audience, visibility=Practice.Visibility.PUBLIC)
         return self.filter(audience | _managed_q(user))
 
+    def members_only(self):
+        return self.filter(visibility=Practice.Visibility.MEMBERS)
+
+    def count_up_to(self, limit: int) -> int:
+        """How many rows, counting no further than ``limit`` + 1 (a page says "1,000+", never scans all)."""
+        return self.order_by().values("pk")[: limit + 1].count()
+
     def managed_by(self, user):
         """What ``user`` manages as its author (while a member of its coalition) or as that coalition's
         admin: the rows for which ``Practice.is_managed_by`` holds, less the partnership admins'

@@ -56,10 +56,9 @@ def _celery_eager():
 def _fresh_discovery_state():
     """Each test starts with empty in-process discovery indexes: rolled-back ids are reused by the next
     test (SQLite), and a vector of the last test's practice must not answer for this one's."""
-    from practices.discovery import vectors, words
+    from practices import discovery
 
-    vectors.reset()
-    words.reset()
+    discovery.reset_caches()
     yield
 
 

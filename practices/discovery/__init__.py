@@ -19,10 +19,9 @@ The generic part, ``rank_by_meaning(doc_type, text, …)`` and ``vectors.store_v
 of document by meaning, so a higher app ranks its own documents without this module importing it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from django.contrib.auth.models import AnonymousUser
 
 from . import embeddings, text, vectors, words
 
@@ -45,8 +44,8 @@ CUTOFF = 0.45
 WORDS_ONLY_CUTOFF = 0.45
 # A reason says "similar meaning" from this normalized meaning score up.
 MEANING_REASON = 0.5
-# How many nearest vectors meaning contributes as candidates.
-MEANING_CANDIDATES = 50
+# How many nearest vectors meaning contributes as candidates (those the user may not see drop out).
+MEANING_CANDIDATES = 100
 # "Reciprocal rank fusion" is the alternative we measured (bench/discovery_fusion.py); scores won.
 FUSION = "scores"
 RRF_K = 60
@@ -54,15 +53,24 @@ RRF_K = 60
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A practice worth a look, its combined score (0 to 1, plus a small bonus) and why, in a few words.
+    ``practice`` is the row already fetched (with its coalition), for pages that show it."""
+
     practice_id: int
     score: float
     reason: str
+    practice: object = field(default=None, compare=False, repr=False)
+
+
+def reset_caches() -> None:
+    """Forget what each process keeps between queries: the vector indexes and document frequencies."""
+    vectors.reset()
+    words.reset()
 
 
 def reset() -> None:
-    """Forget per-process state: the vector indexes, document frequencies and the loaded model."""
-    vectors.reset()
-    words.reset()
+    """Forget all per-process state, the loaded model too."""
+    reset_caches()
     embeddings.reset()
 
 
@@ -115,71 +123,78 @@ def suggest(
     """
     title = text.clean(title, 300)
     summary = text.clean(summary)
-    weighted = _weighted_words(title, summary)
     if not text.content_words(title):  # nothing typed yet, or only "the" and "of"
         return []
-    practices = _practices(user)
+    query_vector = embeddings.embed_query(query_text(title, summary))
+    return _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_vector)
+
+
+def similar_to_practice(practice, *, focus_area_slugs=(), user=None, limit: int = 5) -> list[Suggestion]:
+    """``suggest`` for a saved practice (its page's "similar practices"): its stored vector stands in for
+    the query's embedding, so a page view embeds nothing."""
+    index = vectors.index_for(PRACTICE)
+    stored = index.vectors_of([practice.pk]).get(practice.pk)
+    title, summary = text.clean(practice.title, 300), text.clean(practice.summary)
+    if stored is None:
+        stored = embeddings.embed_query(query_text(title, summary))
+    return _suggest(title, summary, focus_area_slugs, user, practice.pk, limit, stored)
+
+
+def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_vector) -> list[Suggestion]:
+    practices = _practices(user).select_related("coalition")
     if exclude_id is not None:
         practices = practices.exclude(pk=exclude_id)
+    slugs = [s for s in focus_area_slugs if isinstance(s, str) and s][:20]
+    if slugs:
+        from django.db.models import OuterRef, Subquery
 
-    word_hits, word_weights = words.rank(practices, weighted)
-    word_score = {hit.practice_id: hit.score for hit in word_hits}
-    levels = {hit.practice_id: hit.levels for hit in word_hits}
+        from ..models import FocusAreaItem
 
-    query_vector = embeddings.embed_query(query_text(title, summary))
-    cosine: dict[int, float] = {}
+        area = FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug__in=slugs).order_by("tag__name")
+        practices = practices.annotate(shared_area=Subquery(area.values("tag__name")[:1]))
+
+    near: dict[int, float] = {}
+    index = None
     if query_vector is not None:
         index = vectors.index_for(PRACTICE, practices.db)
-        near = dict(index.search(query_vector, MEANING_CANDIDATES * 4))
-        allowed = set(practices.filter(pk__in=list(near)).values_list("pk", flat=True)) if near else set()
-        ranked = sorted((pk for pk in near if pk in allowed), key=lambda pk: -near[pk])[:MEANING_CANDIDATES]
-        cosine = {pk: near[pk] for pk in ranked}
-        for pk, vector in index.vectors_of([pk for pk in word_score if pk not in cosine]).items():
-            cosine[pk] = float(vector @ query_vector)
+        near = dict(index.search(query_vector, MEANING_CANDIDATES))
+    # One query: the practices sharing words with the query, and those near in meaning that the user
+    # may see, each with its words score (and the focus area it shares).
+    found, word_weights = words.rank(practices, _weighted_words(title, summary), also=list(near))
+    if index is not None:
+        missing = [p.pk for p in found if p.pk not in near]
+        for pk, vector in index.vectors_of(missing).items():
+            near[pk] = float(vector @ query_vector)
 
-    candidates = set(word_score) | set(cosine)
-    if not candidates:
-        return []
-    shared_areas = _shared_areas(candidates, focus_area_slugs, practices.db)
-    has_meaning = query_vector is not None
     scored = []
-    for pk in candidates:
-        w = word_score.get(pk, 0.0)
-        m = meaning_score(cosine[pk]) if pk in cosine else 0.0
+    for practice in found:
+        w = practice.word_score
+        # A practice saved a moment ago has no vector yet (its task is on the way): words alone rank it,
+        # as they rank everything when the model is missing.
+        has_meaning = practice.pk in near
+        m = meaning_score(near[practice.pk]) if has_meaning else 0.0
         combined = WORDS_SHARE * w + (1 - WORDS_SHARE) * m if has_meaning else w
-        if pk in shared_areas:
+        area = getattr(practice, "shared_area", None)
+        if area:
             combined += SHARED_AREA_BONUS
         if combined < (CUTOFF if has_meaning else WORDS_ONLY_CUTOFF):
             continue
-        scored.append((pk, combined, w, m))
+        scored.append((practice, combined, w, m, area))
     if FUSION == "rrf":
         scored = _reciprocal_rank_order(scored)
     else:
-        scored.sort(key=lambda row: (-row[1], row[0]))
+        scored.sort(key=lambda row: (-row[1], row[0].pk))
     return [
-        Suggestion(pk, round(score, 4), _reason(levels.get(pk, {}), word_weights, m, shared_areas.get(pk)))
-        for pk, score, w, m in scored[:limit]
+        Suggestion(p.pk, round(score, 4), _reason(p.word_levels, word_weights, m, area), practice=p)
+        for p, score, w, m, area in scored[:limit]
     ]
 
 
 def _reciprocal_rank_order(scored):
-    by_words = {row[0]: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[2], r[0])))}
-    by_meaning = {row[0]: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[3], r[0])))}
+    by_words = {row[0].pk: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[2], r[0].pk)))}
+    by_meaning = {row[0].pk: i for i, row in enumerate(sorted(scored, key=lambda r: (-r[3], r[0].pk)))}
     fused = {pk: 1 / (RRF_K + by_words[pk]) + 1 / (RRF_K + by_meaning[pk]) for pk in by_words}
-    return sorted(scored, key=lambda row: (-fused[row[0]], row[0]))
-
-
-def _shared_areas(practice_ids, slugs, using) -> dict[int, str]:
-    from ..models import FocusAreaItem
-
-    slugs = [s for s in slugs if isinstance(s, str) and s][:20]
-    if not slugs:
-        return {}
-    shared: dict[int, str] = {}
-    rows = FocusAreaItem.objects.using(using).filter(content_object_id__in=list(practice_ids), tag__slug__in=slugs)
-    for pk, name in rows.order_by("tag__name").values_list("content_object_id", "tag__name"):
-        shared.setdefault(pk, name)
-    return shared
+    return sorted(scored, key=lambda row: (-fused[row[0].pk], row[0].pk))
 
 
 def _reason(levels: dict[str, str], weights: dict[str, float], meaning: float, area: str | None) -> str:
@@ -211,18 +226,18 @@ def embed_practices(practice_ids, *, using: str = "default", batch_size: int = 3
     return vectors.embed_documents(PRACTICE, texts, using=using, batch_size=batch_size)
 
 
-def meaning_matches(query: str, *, user=None, exclude_ids=(), limit: int = 5, using: str = "default") -> list[int]:
-    """Ids of visible practices that match ``query`` by meaning (not by words), best first: what the
-    search page lists after its word matches. Only clear matches: the same calibration as ``suggest``."""
+def meaning_matches(query: str, *, queryset, exclude=None, limit: int = 5) -> list:
+    """Practices of ``queryset`` that match ``query`` by meaning, best first, clear matches only (the
+    calibration of ``suggest``): what the search page lists after its word matches. ``exclude``: the
+    word matches (a queryset, used as a subquery). One query, and none without the model."""
     cleaned = text.clean(query, 300)
-    if not text.WORD.search(cleaned):
+    if not text.content_words(cleaned):
         return []
-    practices = _practices(user if user is not None else AnonymousUser())
-    if exclude_ids:  # ids, or a values() queryset of the word matches, used as a subquery
-        practices = practices.exclude(pk__in=exclude_ids)
-    near = rank_by_meaning(PRACTICE, cleaned, limit=MEANING_CANDIDATES * 4, using=using)
+    near = rank_by_meaning(PRACTICE, cleaned, limit=MEANING_CANDIDATES, using=queryset.db)
     good = {pk: cos for pk, cos in near if (1 - WORDS_SHARE) * meaning_score(cos) >= CUTOFF}
     if not good:
         return []
-    allowed = set(practices.filter(pk__in=list(good)).values_list("pk", flat=True))
-    return [pk for pk in sorted(good, key=lambda pk: -good[pk]) if pk in allowed][:limit]
+    rows = queryset.filter(pk__in=list(good))
+    if exclude is not None:
+        rows = rows.exclude(pk__in=exclude.values("pk"))
+    return sorted(rows, key=lambda p: -good[p.pk])[:limit]

@@ -102,21 +102,25 @@ class VectorIndex:
         with self._lock:
             self._checked = now
             rows = DocumentVector.objects.using(self.using).filter(doc_type=self.doc_type, model=embeddings.MODEL_NAME)
-            newest = rows.aggregate(newest=Max("updated"))["newest"]
-            if newest is None:
-                self._clear()
-                self._checked = now
-                return
-            if self._seen is not None and newest <= self._seen:
-                return
             if self._seen is not None:
+                newest = rows.aggregate(newest=Max("updated"))["newest"]
+                if newest is None:
+                    self._clear()
+                    self._checked = now
+                    return
+                if newest <= self._seen:
+                    return
                 rows = rows.filter(updated__gte=self._seen - OVERLAP)
-            self._add(rows.values_list("doc_id", "vector").iterator(chunk_size=2000))
-            self._seen = newest
+            # The first look loads everything in one query and notes the newest change it saw.
+            seen = self._add(rows.values_list("doc_id", "vector", "updated").iterator(chunk_size=2000))
+            if seen is not None:
+                self._seen = max(seen, self._seen) if self._seen else seen
 
-    def _add(self, rows) -> None:
-        new_ids, new_vectors = [], []
-        for doc_id, blob in rows:
+    def _add(self, rows):
+        """Write these ``(doc_id, vector bytes, updated)`` rows into the matrix; returns the newest ``updated``."""
+        new_ids, new_vectors, newest = [], [], None
+        for doc_id, blob, updated in rows:
+            newest = updated if newest is None or updated > newest else newest
             vector = np.frombuffer(bytes(blob), dtype=np.float32)
             if vector.shape != (embeddings.DIMENSIONS,):
                 continue
@@ -140,6 +144,7 @@ class VectorIndex:
             self._size = end
             for offset, doc_id in enumerate(new_ids):
                 self._row_of[doc_id] = start + offset
+        return newest
 
     def search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` ids nearest to ``query`` (a normalized vector), with their cosine, best first."""

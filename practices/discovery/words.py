@@ -20,7 +20,6 @@ import math
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -36,23 +35,16 @@ LEVEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.35}
 LEVEL_COLUMNS = {"A": "{title}", "B": "{summary kind focus_areas tags jurisdiction}", "C": ""}
 # Practices scored per query: enough to hold every plausible match.
 CANDIDATES = 200
-# A word in more than this share of the practices does not fetch candidates on its own (it still
-# counts for those fetched by rarer words): at 100,000 practices it would score tens of thousands.
+# A word in more than this share of the practices (and more than MIN_COMMON_CAP of them) does not
+# fetch candidates on its own (it still counts for those fetched by rarer words): at 100,000
+# practices it would score tens of thousands.
 COMMON_SHARE = 0.08
+MIN_COMMON_CAP = 1000
 # Document frequencies are counted once a minute per process; they move slowly.
 DF_TTL_SECONDS = 60
 
 _df_cache: dict[tuple[str, str], tuple[float, int]] = {}
 _df_lock = threading.Lock()
-
-
-@dataclass
-class WordHit:
-    """One practice's words score for a query, and where each query word matched (A, B or C)."""
-
-    practice_id: int
-    score: float
-    levels: dict[str, str] = field(default_factory=dict)
 
 
 def reset() -> None:
@@ -72,28 +64,21 @@ def fts_quote(word: str) -> str:
 # --- Document frequencies -------------------------------------------------------------------------
 
 
-def _corpus_size(using: str) -> int:
-    with connections[using].cursor() as cursor:
-        if _vendor(using) == "postgresql":
-            # The planner's estimate is free and close enough once the table is large.
-            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'practices_practice'")
-            row = cursor.fetchone()
-            if row and row[0] >= 10_000:
-                return int(row[0])
-            cursor.execute("SELECT count(*) FROM practices_practice")
-        else:
-            cursor.execute("SELECT count(*) FROM practices_practice")
-        return int(cursor.fetchone()[0])
+def _corpus_size_sql(using: str) -> str:
+    if _vendor(using) == "postgresql":
+        # The planner's estimate is free and close enough once the table is large; exact below that.
+        return (
+            "(SELECT CASE WHEN c.reltuples >= 10000 THEN c.reltuples::bigint "
+            "ELSE (SELECT count(*) FROM practices_practice) END FROM pg_class c WHERE c.relname = 'practices_practice')"
+        )
+    return "(SELECT count(*) FROM practices_practice)"
 
 
 def document_frequencies(words: list[str], using: str = "default") -> tuple[int, dict[str, int]]:
-    """(number of practices, {word: practices holding it}); counts stop at COMMON_SHARE of the corpus."""
+    """(number of practices, {word: practices holding it}), in one query; each count stops at the cap
+    (a word past it is common, and how common no longer matters)."""
     now = time.monotonic()
     n = _cached("__size__", using, now)
-    if n is None:
-        n = _corpus_size(using)
-        _store("__size__", using, now, n)
-    cap = max(20, int(n * COMMON_SHARE) + 1)
     result, missing = {}, []
     for word in words:
         df = _cached(word, using, now)
@@ -101,24 +86,34 @@ def document_frequencies(words: list[str], using: str = "default") -> tuple[int,
             missing.append(word)
         else:
             result[word] = df
-    if missing:
-        if _vendor(using) == "postgresql":
-            part = (
-                "(SELECT count(*) FROM (SELECT 1 FROM practices_practice WHERE search_vector @@ "
-                f"to_tsquery('{SEARCH_CONFIG}', %s) LIMIT %s) s)"
-            )
-        else:
-            part = f"(SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
-        params = []
-        for word in missing:
-            params += [word if _vendor(using) == "postgresql" else fts_quote(word), cap]
-        with connections[using].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join([part] * len(missing)), params)
-            counts = cursor.fetchone()
-        for word, df in zip(missing, counts, strict=True):
-            result[word] = int(df)
-            _store(word, using, now, int(df))
+    if n is not None and not missing:
+        return n, result
+    postgres = _vendor(using) == "postgresql"
+    if postgres:
+        part = (
+            "(SELECT count(*) FROM (SELECT 1 FROM practices_practice WHERE search_vector @@ "
+            f"to_tsquery('{SEARCH_CONFIG}', %s) LIMIT %s) s)"
+        )
+    else:
+        part = f"(SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
+    cap = common_cap(n or 0)
+    params = []
+    for word in missing:
+        params += [word if postgres else fts_quote(word), cap]
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([_corpus_size_sql(using)] + [part] * len(missing)), params)
+        row = cursor.fetchone()
+    n = int(row[0] or 0)
+    _store("__size__", using, now, n)
+    for word, df in zip(missing, row[1:], strict=True):
+        result[word] = int(df)
+        _store(word, using, now, int(df))
     return n, result
+
+
+def common_cap(n: int) -> int:
+    """Practices a word may be in and still fetch candidates; a protection for large catalogues only."""
+    return max(MIN_COMMON_CAP, int(n * COMMON_SHARE))
 
 
 def _cached(key, using, now):
@@ -144,112 +139,114 @@ def idf(df: int, n: int) -> float:
 
 
 def rank(
-    queryset: QuerySet, weighted_words: dict[str, float], *, limit: int = CANDIDATES
-) -> tuple[list[WordHit], dict[str, float]]:
-    """Score the practices of ``queryset`` that share a word with the query, best first.
+    queryset: QuerySet, weighted_words: dict[str, float], *, also=(), limit: int = CANDIDATES
+) -> tuple[list, dict[str, float]]:
+    """Score the practices of ``queryset`` that share a word with the query, best first, in one query.
 
     ``weighted_words``: each content word of the query and how much the member meant it (title
-    words 1, summary words less). Returns the hits and each word's final weight (IDF × its own),
-    which the reasons use to name the rarest words in common.
+    words 1, summary words less). ``also``: ids to return too whatever their words (meaning's
+    candidates; the same query checks that ``queryset`` holds them). Returns the practices, each with
+    ``word_score`` (0 to 1) and ``word_levels`` ({word: "A", "B" or "C"}), and each word's final
+    weight (IDF × its own), which reasons use to name the rarest words in common.
     """
     using = queryset.db
     words = list(weighted_words)
-    if not words:
-        return [], {}
-    n, dfs = document_frequencies(words, using)
+    also = [int(pk) for pk in also]
+    n, dfs = document_frequencies(words, using) if words else (0, {})
     # Every word of the query weighs in the total, found or not: a practice sharing one word of six
     # covers little of the query, however rare that word.
     weights = {w: weighted_words[w] * idf(dfs[w], n) for w in words}
     present = [w for w in words if dfs[w] > 0]
-    if not present:
+    if not present and not also:
         return [], weights
-    cap = max(20, int(n * COMMON_SHARE))
+    cap = common_cap(n)
     fetching = [w for w in present if dfs[w] < cap] or sorted(present, key=weights.get, reverse=True)[:1]
     if _vendor(using) == "postgresql":
-        hits = _rank_postgres(queryset, present, fetching, limit)
+        rows = _rank_postgres(queryset, present, fetching, also, limit)
     else:
-        hits = _rank_sqlite(queryset, present, fetching, limit)
-    total = sum(weights.values())
-    for hit in hits:
-        hit.score = sum(weights[w] * LEVEL_WEIGHTS[level] for w, level in hit.levels.items()) / total
-    hits.sort(key=lambda h: (-h.score, h.practice_id))
-    return hits, weights
+        rows = _rank_sqlite(queryset, present, fetching, also, limit)
+    total = sum(weights.values()) or 1.0
+    practices = []
+    for practice in rows:
+        levels = practice.word_levels or ""
+        practice.word_levels = {w: level for w, level in zip(present, levels, strict=False) if level != "-"}
+        practice.word_score = (
+            sum(weights[w] * LEVEL_WEIGHTS[level] for w, level in practice.word_levels.items()) / total
+        )
+        practices.append(practice)
+    practices.sort(key=lambda p: (-p.word_score, p.pk))
+    return practices, weights
 
 
-def _rank_postgres(queryset, words, fetching, limit) -> list[WordHit]:
+def _matching(queryset, ids_sql: str, params: list, also: list[int]) -> QuerySet:
+    from django.db.models import Q
+
+    condition = Q(pk__in=RawSQL(ids_sql, params)) if ids_sql else Q(pk__in=[])
+    if also:
+        condition |= Q(pk__in=also)
+    return queryset.order_by().filter(condition)
+
+
+def _rank_postgres(queryset, words, fetching, also, limit):
     vector = '"practices_practice"."search_vector"'
     level_sql, level_params, score_sql, score_params = [], [], [], []
     for word in words:
-        case = (
+        level_sql.append(
             f"CASE WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'A' "
             f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'B' "
             f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'C' ELSE '-' END"
         )
-        level_sql.append(case)
         level_params += [f"{word}:A", f"{word}:B", word]
         score_sql.append(
             f"(CASE WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['A']} "
             f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['B']} "
-            f"ELSE {LEVEL_WEIGHTS['C']} END) * (({vector} @@ to_tsquery('{SEARCH_CONFIG}', %s))::int)"
+            f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['C']} ELSE 0 END)"
         )
         score_params += [f"{word}:A", f"{word}:B", word]
-    rows = (
-        queryset.order_by()
-        .filter(
-            pk__in=RawSQL(
-                f"SELECT id FROM practices_practice WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s)",
-                [" | ".join(fetching)],
-            )
-        )
-        .annotate(
-            word_levels=RawSQL(" || ".join(level_sql), level_params),
-            word_score=RawSQL(" + ".join(score_sql), score_params),
-        )
-        .order_by("-word_score", "pk")
-        .values_list("pk", "word_levels")[:limit]
+    ids_sql = (
+        f"SELECT id FROM practices_practice WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s)"
+        if fetching
+        else ""
     )
-    return [_hit(pk, words, levels) for pk, levels in rows]
+    rows = _matching(queryset, ids_sql, [SEARCH_CONFIG, " | ".join(fetching)], also)
+    if words:
+        rows = rows.annotate(
+            word_levels=RawSQL(" || ".join(level_sql), level_params),
+            word_rank=RawSQL(" + ".join(score_sql), score_params),
+        ).order_by("-word_rank", "pk")
+    else:
+        rows = rows.annotate(word_levels=RawSQL("''", []))
+    return list(rows[: limit + len(also)])
 
 
-def _rank_sqlite(queryset, words, fetching, limit) -> list[WordHit]:
+def _rank_sqlite(queryset, words, fetching, also, limit):
     match = " OR ".join(fts_quote(w) for w in fetching)
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-    ids = list(
-        queryset.order_by()
-        .filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
-        .annotate(
-            bm25=RawSQL(
-                f"(SELECT bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-                f'WHERE {FTS_TABLE} MATCH %s AND rowid = "practices_practice"."id")',
-                [match],
-            )
-        )
-        .order_by("bm25", "pk")
-        .values_list("pk", flat=True)[: limit * 2]
-    )
-    if not ids:
-        return []
-    levels: dict[int, dict[str, str]] = {pk: {} for pk in ids}
-    id_list = ",".join(str(int(pk)) for pk in ids)
-    parts, params = [], []
-    for i, word in enumerate(words):
+    this_row = 'rowid = "practices_practice"."id"'
+    level_sql, level_params = [], []
+    for word in words:
+        cases = []
         for level, columns in LEVEL_COLUMNS.items():
-            parts.append(
-                f"SELECT rowid, {i}, '{level}' FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({id_list})"
+            cases.append(
+                f"WHEN EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {this_row}) THEN '{level}'"
             )
-            params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for pk, i, level in cursor.fetchall():
-            current = levels[pk].get(words[i])
-            if current is None or level < current:  # "A" < "B" < "C"
-                levels[pk][words[i]] = level
-    hits = [WordHit(pk, 0.0, found) for pk, found in levels.items()]
-    return hits
-
-
-def _hit(pk: int, words: list[str], levels: str) -> WordHit:
-    return WordHit(pk, 0.0, {w: level for w, level in zip(words, levels, strict=True) if level != "-"})
+            level_params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
+        level_sql.append("CASE " + " ".join(cases) + " ELSE '-' END")
+    ids_sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s" if fetching else ""
+    rows = _matching(queryset, ids_sql, [match], also)
+    if words:
+        rows = rows.annotate(
+            word_levels=RawSQL(" || ".join(level_sql), level_params),
+            # bm25() is negative, best lowest; practices fetched only for their meaning have none (0).
+            word_rank=RawSQL(
+                f"COALESCE((SELECT bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND {this_row}), 0)",
+                [match],
+            ),
+        ).order_by("word_rank", "pk")
+    else:
+        rows = rows.annotate(word_levels=RawSQL("''", []))
+    return list(rows[: limit + len(also)])
 
 
 # --- Keeping the indexes current ------------------------------------------------------------------

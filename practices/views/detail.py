@@ -13,7 +13,7 @@ from ..forms import CommentForm
 from ..models import Attachment, FocusArea, FocusAreaItem, Practice, TaggedPractice
 from ..uploads import serve_upload
 from .access import _login_redirect_on_members_only, _practice_or_404
-from .similar import similar_practices
+from .similar import practices_like
 
 
 def practice_facets(practice: Practice) -> tuple[list[FocusArea], list[Tag], list[Attachment]]:
@@ -117,9 +117,7 @@ def practice_detail(request, slug):
         "my_adoptions": [a for a in adoptions if a.coalition_id in my_coalitions],
         "comments": comments,
         **meeting_appearances(practice),
-        "similar": similar_practices(
-            user, title=practice.title, focus_area_ids=[a.pk for a in focus_areas], exclude=practice
-        ),
+        "similar": practices_like(practice, user, focus_area_slugs=[a.slug for a in focus_areas]),
         "can_edit": practice.can_edit(user),
         "can_comment": practice.can_comment(user),
         "can_adopt": practice.can_adopt(user),

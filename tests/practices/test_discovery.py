@@ -212,3 +212,57 @@ def test_a_renamed_kind_is_searchable_by_its_new_name(catalogue):
     PracticeKind.objects.filter(slug="revenue-model").update(name="Sponsorship deal")
     words.index_practice_words([catalogue["sponsorship"].pk])
     assert list(Practice.objects.published().search("sponsorship deal")) == [catalogue["sponsorship"]]
+
+
+def test_anonymous_search_says_how_many_members_only_practices_match_never_which(catalogue, client):
+    html = client.get(reverse("practices:list"), {"q": "ransomware tabletop"}).content.decode()
+    assert "1 members-only practice also matches" in html
+    assert "Sign in" in html
+    assert catalogue["members_only"].title not in html
+    assert "No practices match" not in html
+
+
+def test_members_see_members_only_matches_without_the_notice(catalogue, member_client):
+    html = member_client.get(reverse("practices:list"), {"q": "ransomware tabletop"}).content.decode()
+    assert catalogue["members_only"].title in html
+    assert "members-only practice also" not in html
+
+
+def test_search_lists_meaning_only_matches_after_word_matches_labelled(catalogue, client, monkeypatch):
+    monkeypatch.setattr(discovery, "CUTOFF", 0.3)  # the paraphrase is clear, but the set here is tiny
+    response = client.get(reverse("practices:list"), {"q": "electric vehicles for city departments"})
+    html = response.content.decode()
+    assert [p.pk for p in response.context["meaning_matches"]] == [catalogue["fleet"].pk]
+    assert "Related by meaning" in html
+    assert "No practices match" not in html
+
+
+def test_search_highlights_matches_on_the_page(catalogue, client):
+    html = client.get(reverse("practices:list"), {"q": "metered"}).content.decode()
+    assert "<mark>metered</mark>" in html
+
+
+def test_similar_endpoint_answers_title_url_coalition_summary_and_reason(catalogue, client):
+    response = client.get(
+        reverse("practices:similar"),
+        {
+            "title": "Offline backups against ransomware",
+            "summary": "Copies nobody can alter.",
+            "focus_areas": "cybersecurity",
+        },
+    )
+    (first, *_) = response.json()["results"]
+    backups = catalogue["backups"]
+    assert first["title"] == backups.title and first["url"] == backups.get_absolute_url()
+    assert first["coalition"] == backups.coalition.name and first["summary"] == backups.summary
+    assert "Cybersecurity" in first["reason"]
+
+
+def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, client):
+    response = client.get(reverse("practices:similar"), {"title": "Volunteer roster for a community garden"})
+    assert response.json() == {"results": []}
+
+
+def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
