@@ -12,6 +12,7 @@ from django.utils import timezone
 from coalitions import permissions
 from coalitions.models import Coalition, Membership
 from coalitions.timezones import DEFAULT_TIME_ZONE
+from practices.markdown import RendersMarkdown, SanitizedHTMLField
 from practices.models import Practice
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -43,7 +44,7 @@ def can_schedule_meetings(user) -> bool:
     return permissions.is_partnership_admin(user) or bool(permissions.admin_coalition_ids(user))
 
 
-class MeetingSeries(models.Model):
+class MeetingSeries(RendersMarkdown, models.Model):
     """A monthly rule, e.g. "second Tuesday, 11:00 America/Denver", kept in the series' own zone."""
 
     class RuleKind(models.TextChoices):
@@ -55,7 +56,9 @@ class MeetingSeries(models.Model):
         RSVPED = "rsvped", "Only those who RSVP'd yes or maybe"
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    # Markdown, copied to every occurrence (whose description allows as much).
+    description = models.TextField(blank=True, max_length=5000)
+    description_html = SanitizedHTMLField()
     rule_kind = models.CharField(max_length=20, choices=RuleKind.choices, default=RuleKind.NTH_WEEKDAY)
     # For NTH_WEEKDAY: week 1..4, or -1 for the last; weekday 0 = Monday … 6 = Sunday.
     week_of_month = models.SmallIntegerField(null=True, blank=True)
@@ -73,6 +76,8 @@ class MeetingSeries(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"description": "description_html"}
 
     class Meta:
         verbose_name_plural = "meeting series"
@@ -179,7 +184,7 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(models.Model):
+class Meeting(RendersMarkdown, models.Model):
     """One occurrence of a series, or a one-off meeting. Times are UTC in the database."""
 
     class Status(models.TextChoices):
@@ -194,6 +199,7 @@ class Meeting(models.Model):
     is_customized = models.BooleanField(default=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    description_html = SanitizedHTMLField()
     start = models.DateTimeField(db_index=True)
     end = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
@@ -203,6 +209,7 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     minutes = models.TextField(blank=True, help_text="Markdown.")
+    minutes_html = SanitizedHTMLField()
     minutes_posted_at = models.DateTimeField(null=True, blank=True)
     recording_link = models.URLField(blank=True)
     # Grows on every change that a calendar must see (RFC 5545 SEQUENCE).
@@ -215,6 +222,7 @@ class Meeting(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
+    markdown_fields = {"description": "description_html", "minutes": "minutes_html"}
 
     class Meta:
         ordering = ["start"]
@@ -312,7 +320,7 @@ class Meeting(models.Model):
         return sorted(groups.items())
 
 
-class AgendaItem(models.Model):
+class AgendaItem(RendersMarkdown, models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200)
@@ -324,6 +332,9 @@ class AgendaItem(models.Model):
         Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
     )
     notes = models.TextField(blank=True)
+    notes_html = SanitizedHTMLField()
+
+    markdown_fields = {"notes": "notes_html"}
 
     class Meta:
         ordering = ["meeting", "order", "pk"]

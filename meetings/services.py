@@ -85,6 +85,8 @@ def occurrence_values(series: MeetingSeries, day: date) -> dict:
         "occurrence_date": day,
         "title": series.title,
         "description": series.description,
+        # Rendered when the series was saved: occurrences (made in bulk) copy it, never re-render it.
+        "description_html": series.description_html,
         "start": start,
         "end": start + timedelta(minutes=series.duration_minutes),
         "time_zone": series.time_zone,
@@ -280,7 +282,7 @@ def set_agenda(*, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
     practice, notes), in the order given."""
     meeting = _locked(meeting)
     meeting.agenda_items.all().delete()
-    created = AgendaItem.objects.bulk_create(
+    rows = [
         AgendaItem(
             meeting=meeting,
             order=index,
@@ -291,7 +293,10 @@ def set_agenda(*, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
             notes=item.get("notes", ""),
         )
         for index, item in enumerate(items, start=1)
-    )
+    ]
+    for row in rows:
+        row.render_markdown_fields()  # bulk_create skips save(), which renders the notes
+    created = AgendaItem.objects.bulk_create(rows)
     # The agenda is part of the calendar entry's description.
     Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
     return created

@@ -11,7 +11,6 @@ from coalitions.models import Invitation, JoinRequest
 from meetings.calendar import meeting_ics
 from meetings.models import RSVP, Meeting
 from meetings.timefmt import format_instant
-from practices.markdown import render_markdown
 
 from . import tokens
 from .digests import build_digests, digest_users
@@ -200,7 +199,7 @@ class FollowupComposer(MeetingComposer):
         if not meeting.minutes_posted_at:
             raise Skip("no minutes posted")
         context = meeting_context(meeting, recipient_zone(delivery))
-        context["minutes_html"] = render_markdown(meeting.minutes)
+        context["minutes_html"] = meeting.minutes_html
         return self.message(delivery, context)
 
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .filters import PracticeFilter, listed_practices
-from .markdown import render_markdown
 from .models import Practice, highlight_html
 
 API_PAGE_SIZE = 20
@@ -106,7 +105,7 @@ def practice_detail(request, slug):
         {
             **practice_summary(practice),
             "body": practice.body,
-            "body_html": str(render_markdown(practice.body)),
+            "body_html": str(practice.body_html),
             "attachments": [
                 {
                     "name": a.name,

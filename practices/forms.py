@@ -12,6 +12,8 @@ from .tagging import normalize_tags, tags_to_text
 from .uploads import ALLOWED_UPLOADS, validate_upload
 
 BODY_MAX_LENGTH = 50_000
+# An adoption's notes and outcome, each.
+ADOPTION_TEXT_MAX_LENGTH = 5000
 MAX_FILES_PER_SAVE = 10
 
 
@@ -190,15 +192,15 @@ class AdoptionForm(forms.ModelForm):
         }
         widgets = {
             "stage": forms.RadioSelect,
-            "notes": forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
-            "outcome": forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+            "notes": forms.Textarea(attrs={"rows": 4, "maxlength": ADOPTION_TEXT_MAX_LENGTH}),
+            "outcome": forms.Textarea(attrs={"rows": 4, "maxlength": ADOPTION_TEXT_MAX_LENGTH}),
         }
 
     def __init__(self, *args, coalition_ids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coalition"].queryset = Coalition.objects.filter(pk__in=coalition_ids)
         for name in ("notes", "outcome"):
-            self.fields[name].validators.append(MaxLengthValidator(5000))
+            self.fields[name].validators.append(MaxLengthValidator(ADOPTION_TEXT_MAX_LENGTH))
 
 
 class CommentForm(forms.ModelForm):

@@ -23,6 +23,8 @@ from taggit.models import TagBase, TaggedItemBase
 from coalitions import permissions
 from coalitions.models import Coalition
 
+from .markdown import RendersMarkdown, SanitizedHTMLField
+
 # A search longer than this is cut here: nobody types more, and it bounds the work per query.
 SEARCH_MAX_LENGTH = 200
 # SearchHeadline wraps matches in these control characters (never typed by people); templates
@@ -309,7 +311,7 @@ class PracticeQuerySet(models.QuerySet):
         return self.order_by(*orderings.get(key, orderings["newest"]))
 
 
-class Practice(models.Model):
+class Practice(RendersMarkdown, models.Model):
     class Maturity(models.TextChoices):
         IDEA = "idea", "Idea"
         PILOT = "pilot", "Pilot"
@@ -337,6 +339,7 @@ class Practice(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     summary = models.TextField(max_length=1000)
     body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = SanitizedHTMLField()
     kind = models.ForeignKey(PracticeKind, on_delete=models.PROTECT, related_name="practices")
     maturity = models.CharField(max_length=12, choices=Maturity.choices, default=Maturity.IDEA)
     jurisdiction = models.CharField(max_length=200, blank=True, help_text='e.g. "City of Dallas"')
@@ -361,6 +364,7 @@ class Practice(models.Model):
     tags = TaggableManager(through=TaggedPractice, blank=True, verbose_name="tags")
 
     objects = PracticeQuerySet.as_manager()
+    markdown_fields = {"body": "body_html"}
 
     class Meta:
         ordering = ["-published_at", "-created"]
@@ -444,7 +448,7 @@ class Attachment(models.Model):
         return reverse("practices:attachment", args=[self.practice.slug, self.pk])
 
 
-class Adoption(models.Model):
+class Adoption(RendersMarkdown, models.Model):
     """Coalition X is exploring, piloting or has adopted practice P."""
 
     class Stage(models.TextChoices):
@@ -457,9 +461,13 @@ class Adoption(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.EXPLORING)
     notes = models.TextField(blank=True, help_text="What you changed.")
     outcome = models.TextField(blank=True)
+    notes_html = SanitizedHTMLField()
+    outcome_html = SanitizedHTMLField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"notes": "notes_html", "outcome": "outcome_html"}
 
     class Meta:
         ordering = ["-created"]
@@ -469,13 +477,16 @@ class Adoption(models.Model):
         return f"{self.coalition} — {self.get_stage_display()} — {self.practice}"
 
 
-class Comment(models.Model):
+class Comment(RendersMarkdown, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_comments")
     body = models.TextField(max_length=5000)
+    body_html = SanitizedHTMLField()
     is_hidden = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"body": "body_html"}
 
     class Meta:
         ordering = ["created"]

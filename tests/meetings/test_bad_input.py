@@ -31,6 +31,7 @@ def post_series(client, **overrides):
         ({"video_link": "javascript:alert(1)"}, "video_link", "http:// or https://"),
         ({"duration_minutes": "0"}, "duration_minutes", "at least 5 minutes"),
         ({"local_start_time": "25:00"}, "local_start_time", "Enter a valid time"),
+        ({"description": "[" * 5001}, "description", "at most 5000 characters"),
     ],
 )
 def test_series_form_explains_what_is_wrong_and_saves_nothing(partnership_admin_client, overrides, field, message):
