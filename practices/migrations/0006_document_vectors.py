@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practices', '0004_default_focus_areas_and_kinds'),
+        ('practices', '0005_stored_markdown_html'),
     ]
 
     operations = [

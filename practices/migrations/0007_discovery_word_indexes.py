@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     "Revenue or funding model" practices), so every vector is rewritten once."""
 
     dependencies = [
-        ("practices", "0005_document_vectors"),
+        ("practices", "0006_document_vectors"),
     ]
 
     operations = [
