@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from coalitions import permissions
 from coalitions.models import Coalition
 from coalitions.timezones import effective_time_zone
+from practices import discovery
 from practices.models import Practice
 from practices.uploads import serve_upload
 
@@ -369,21 +370,43 @@ def meeting_reinstate(request, pk):
     return _confirm(request, pk, "reinstate")
 
 
-def _agenda_choices(meeting):
+# Practices offered in each row's picker: the linked ones, the ones just chosen, and what "Find" found
+# (or the newest, before any search). Never the whole catalogue: at 100,000 practices that is a 5 MB page.
+PICKER_SIZE = 20
+
+
+def _agenda_choices(meeting, *, find="", chosen=()):
     coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
-    linked = meeting.agenda_items.exclude(practice=None).values("practice_id")
-    practices = list(
-        (Practice.objects.published() | Practice.objects.filter(pk__in=linked))
-        .order_by("title")
-        .values_list("pk", "title")
-    )
-    return {"coalition_choices": coalitions, "practice_choices": practices}
+    linked = set(meeting.agenda_items.exclude(practice=None).values_list("practice_id", flat=True))
+    published = Practice.objects.published()
+    offered = discovery.find(find, queryset=published, limit=PICKER_SIZE) if find else []
+    if not find:
+        offered = list(published.order_by("-published_at", "-pk")[:PICKER_SIZE])
+    # Chosen ids are checked here: only published (or already linked) practices become choices.
+    keep = Practice.objects.filter(pk__in=linked) | published.filter(pk__in=[pk for pk in chosen if pk])
+    known = {p.pk: p.title for p in offered}
+    extra = [(pk, title) for pk, title in keep.values_list("pk", "title") if pk not in known]
+    return {
+        "coalition_choices": coalitions,
+        "practice_choices": sorted(extra, key=lambda c: c[1].lower()) + [(p.pk, p.title) for p in offered],
+    }
+
+
+def _chosen_practices(post) -> list[int]:
+    chosen = []
+    for key, value in post.items():
+        if key.startswith("agenda-") and key.endswith("-practice") and value.isdigit():
+            chosen.append(int(value))
+    return chosen[:40]
 
 
 @login_required
 def meeting_agenda(request, pk):
+    """The agenda editor. "Find" (a submit button, so nothing typed is lost without JavaScript) re-shows
+    the rows with the practices discovery found for its words offered in every picker."""
     meeting = _managed_meeting(request, pk)
-    choices = _agenda_choices(meeting)
+    find = " ".join(request.POST.get("find", "").split())[:200] if request.method == "POST" else ""
+    choices = _agenda_choices(meeting, find=find, chosen=_chosen_practices(request.POST))
     initial = [
         {
             "title": item.title,
@@ -395,6 +418,11 @@ def meeting_agenda(request, pk):
         }
         for index, item in enumerate(meeting.agenda_items.all(), start=1)
     ]
+    if request.method == "POST" and request.POST.get("action") == "find":
+        formset = AgendaFormSet(request.POST, initial=initial, form_kwargs=choices, prefix="agenda")
+        found = len(choices["practice_choices"])
+        context = {"meeting": meeting, "formset": formset, "find": find, "found": found, "finding": True}
+        return render(request, "meetings/agenda_form.html", context)
     formset = AgendaFormSet(request.POST or None, initial=initial, form_kwargs=choices, prefix="agenda")
     if request.method == "POST" and formset.is_valid():
         rows = [form.cleaned_data for form in formset.ordered_forms]
@@ -411,7 +439,19 @@ def meeting_agenda(request, pk):
         services.set_agenda(meeting=meeting, items=items)
         messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
         return redirect(meeting)
-    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset})
+    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset, "find": find})
+
+
+@login_required
+def agenda_practices(request, pk):
+    """The agenda picker's search as you type: ``?q=…`` → ``{"results": [{"id", "title", "coalition"}]}``,
+    published practices found by discovery. For those who may edit this meeting's agenda."""
+    _managed_meeting(request, pk)
+    q = " ".join(request.GET.get("q", "").split())[:200]
+    found = discovery.find(q, queryset=Practice.objects.published().select_related("coalition"), limit=PICKER_SIZE)
+    return JsonResponse(
+        {"results": [{"id": p.pk, "title": p.title, "coalition": p.coalition.short_name} for p in found]}
+    )
 
 
 @login_required

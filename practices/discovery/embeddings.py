@@ -27,6 +27,8 @@ MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
 _lock = threading.Lock()
 _model = None
 _failed = False
+RECENT_QUERIES = 512
+_recent: dict[str, np.ndarray] = {}
 
 
 class _E5:
@@ -76,17 +78,29 @@ def reset() -> None:
     global _model, _failed
     with _lock:
         _model, _failed = None, False
+        _recent.clear()
 
 
 def embed_query(text: str) -> np.ndarray | None:
     model = get_model()
     if model is None or not text.strip():
         return None
+    # The form's panel asks again with the same words whenever a focus area is ticked: the last few
+    # hundred queries are kept (1.5 kB each).
+    cached = _recent.get(text)
+    if cached is not None:
+        return cached
     try:
-        return model.query(text)
+        vector = model.query(text)
     except Exception as exc:
         logger.warning("Discovery: embedding a query failed (%s); ranking by words only.", exc)
         return None
+    vector.setflags(write=False)
+    with _lock:
+        if len(_recent) >= RECENT_QUERIES:
+            _recent.pop(next(iter(_recent)))
+        _recent[text] = vector
+    return vector
 
 
 def embed_passages(texts: list[str]) -> np.ndarray | None:

@@ -208,7 +208,7 @@ def _rank_postgres(queryset, words, fetching, also, limit):
         if fetching
         else ""
     )
-    rows = _matching(queryset, ids_sql, [SEARCH_CONFIG, " | ".join(fetching)], also)
+    rows = _matching(queryset, ids_sql, [" | ".join(fetching)], also)
     if words:
         rows = rows.annotate(
             word_levels=RawSQL(" || ".join(level_sql), level_params),
@@ -346,13 +346,18 @@ def forget_practice_words(practice_id: int, using: str = "default") -> None:
 
 def fts_query(alternatives: list[list[tuple[bool, str]]]) -> str:
     """Web-search syntax, already read into ``or`` alternatives of ``(negated, text)`` terms, as an FTS5
-    query: ``("a" AND "b c") NOT "d" OR …``. An alternative with nothing to find is dropped."""
-    from .text import WORD
+    query: ``("a" AND "b c") NOT "d" OR …``, without stop words. An alternative with nothing to find is
+    dropped."""
+    from .text import STOP_WORDS, WORD
+
+    def words_of(term: str) -> str:
+        # Stop words dropped, as PostgreSQL's english configuration drops them ("vehicles for fleets").
+        return " ".join(w for w in WORD.findall(term) if w.lower() not in STOP_WORDS)
 
     parts = []
     for terms in alternatives:
-        wanted = [" ".join(WORD.findall(t)) for negated, t in terms if not negated]
-        unwanted = [" ".join(WORD.findall(t)) for negated, t in terms if negated]
+        wanted = [words_of(t) for negated, t in terms if not negated]
+        unwanted = [words_of(t) for negated, t in terms if negated]
         wanted, unwanted = [w for w in wanted if w], [w for w in unwanted if w]
         if not wanted:
             continue
