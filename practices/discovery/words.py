@@ -33,13 +33,13 @@ FTS_WEIGHTS = (10.0, 4.0, 4.0, 4.0, 4.0, 2.0, 1.0)
 # How much a matched word counts, by where it is: title, the middle fields, or only the body.
 LEVEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.35}
 LEVEL_COLUMNS = {"A": "{title}", "B": "{summary kind focus_areas tags jurisdiction}", "C": ""}
-# Practices scored per query: enough to hold every plausible match.
+# Practices scored word by word per query (the best by the database's own ranking), besides meaning's.
 CANDIDATES = 200
 # A word in more than this share of the practices (and more than MIN_COMMON_CAP of them) does not
 # fetch candidates on its own (it still counts for those fetched by rarer words): at 100,000
 # practices it would score tens of thousands.
-COMMON_SHARE = 0.08
-MIN_COMMON_CAP = 1000
+COMMON_SHARE = 0.01
+MIN_COMMON_CAP = 50
 # Document frequencies are counted once a minute per process; they move slowly.
 DF_TTL_SECONDS = 60
 
@@ -184,12 +184,15 @@ def _matching(queryset, ids_sql: str, params: list, also: list[int]) -> QuerySet
     condition = Q(pk__in=RawSQL(ids_sql, params)) if ids_sql else Q(pk__in=[])
     if also:
         condition |= Q(pk__in=also)
-    return queryset.order_by().filter(condition)
+    # A page shows the title, summary and coalition of a few: the long columns stay in the database.
+    return queryset.order_by().filter(condition).defer("body", "body_html", "search_vector")
 
 
 def _rank_postgres(queryset, words, fetching, also, limit):
+    """Candidates: the ``limit`` best by ``ts_rank_cd`` among practices with a fetching word (the GIN
+    index finds them), plus ``also``; only those are scored word by word."""
     vector = '"practices_practice"."search_vector"'
-    level_sql, level_params, score_sql, score_params = [], [], [], []
+    level_sql, level_params = [], []
     for word in words:
         level_sql.append(
             f"CASE WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'A' "
@@ -197,29 +200,25 @@ def _rank_postgres(queryset, words, fetching, also, limit):
             f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'C' ELSE '-' END"
         )
         level_params += [f"{word}:A", f"{word}:B", word]
-        score_sql.append(
-            f"(CASE WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['A']} "
-            f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['B']} "
-            f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN {LEVEL_WEIGHTS['C']} ELSE 0 END)"
-        )
-        score_params += [f"{word}:A", f"{word}:B", word]
+    query = f"to_tsquery('{SEARCH_CONFIG}', %s)"
     ids_sql = (
-        f"SELECT id FROM practices_practice WHERE search_vector @@ to_tsquery('{SEARCH_CONFIG}', %s)"
+        f"SELECT id FROM practices_practice WHERE search_vector @@ {query} "
+        f"ORDER BY ts_rank_cd(search_vector, {query}, 1) DESC LIMIT {int(limit)}"
         if fetching
         else ""
     )
-    rows = _matching(queryset, ids_sql, [" | ".join(fetching)], also)
+    either = " | ".join(fetching)
+    rows = _matching(queryset, ids_sql, [either, either], also)
     if words:
-        rows = rows.annotate(
-            word_levels=RawSQL(" || ".join(level_sql), level_params),
-            word_rank=RawSQL(" + ".join(score_sql), score_params),
-        ).order_by("-word_rank", "pk")
+        rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
     else:
         rows = rows.annotate(word_levels=RawSQL("''", []))
-    return list(rows[: limit + len(also)])
+    return list(rows)
 
 
 def _rank_sqlite(queryset, words, fetching, also, limit):
+    """Candidates: the ``limit`` best by ``bm25()`` among practices with a fetching word, plus ``also``;
+    only those are scored word by word."""
     match = " OR ".join(fts_quote(w) for w in fetching)
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     this_row = 'rowid = "practices_practice"."id"'
@@ -227,26 +226,22 @@ def _rank_sqlite(queryset, words, fetching, also, limit):
     for word in words:
         cases = []
         for level, columns in LEVEL_COLUMNS.items():
-            cases.append(
-                f"WHEN EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {this_row}) THEN '{level}'"
-            )
+            exists = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {this_row})"
+            cases.append(f"WHEN {exists} THEN '{level}'")
             level_params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
         level_sql.append("CASE " + " ".join(cases) + " ELSE '-' END")
-    ids_sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s" if fetching else ""
+    ids_sql = (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+        f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {int(limit)}"
+        if fetching
+        else ""
+    )
     rows = _matching(queryset, ids_sql, [match], also)
     if words:
-        rows = rows.annotate(
-            word_levels=RawSQL(" || ".join(level_sql), level_params),
-            # bm25() is negative, best lowest; practices fetched only for their meaning have none (0).
-            word_rank=RawSQL(
-                f"COALESCE((SELECT bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND {this_row}), 0)",
-                [match],
-            ),
-        ).order_by("word_rank", "pk")
+        rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
     else:
         rows = rows.annotate(word_levels=RawSQL("''", []))
-    return list(rows[: limit + len(also)])
+    return list(rows)
 
 
 # --- Keeping the indexes current ------------------------------------------------------------------
