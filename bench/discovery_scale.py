@@ -175,9 +175,7 @@ def main(argv=None) -> int:
             found += len(page)
         p50, p95 = percentiles(samples)
         rows = found / args.repeats
-        print(
-            f"  search for a rare word (first page, public): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rows:.1f} rows on average"
-        )
+        print(f"  search for a rare word (first page, public): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rows:.1f} rows")
 
         # The save path: what indexing adds to a practice's save (words now, embedding enqueued).
         from practices import services
