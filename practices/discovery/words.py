@@ -377,8 +377,8 @@ def sqlite_search(queryset: QuerySet, match: str, *, start: str, stop: str) -> Q
             # The summary's snippet when the summary matched, else the body's (as PostgreSQL's headline).
             headline=RawSQL(
                 f"(SELECT CASE WHEN instr(s, %s) > 0 THEN s ELSE b END FROM (SELECT "
-                f"snippet({FTS_TABLE}, {summary}, %s, %s, '…', 30) AS s, "
-                f"snippet({FTS_TABLE}, {body}, %s, %s, '…', 30) AS b FROM {FTS_TABLE} {row}))",
+                f"snippet({FTS_TABLE}, {summary}, %s, %s, '', 30) AS s, "
+                f"snippet({FTS_TABLE}, {body}, %s, %s, '', 30) AS b FROM {FTS_TABLE} {row}))",
                 [start, start, stop, start, stop, match],
             ),
         )
