@@ -35,11 +35,10 @@ LEVEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.35}
 LEVEL_COLUMNS = {"A": "{title}", "B": "{summary kind focus_areas tags jurisdiction}", "C": ""}
 # Practices scored word by word per query (the best by the database's own ranking), besides meaning's.
 CANDIDATES = 200
-# A word in more than this share of the practices (and more than MIN_COMMON_CAP of them) does not
-# fetch candidates on its own (it still counts for those fetched by rarer words): at 100,000
-# practices it would score tens of thousands.
-COMMON_SHARE = 0.01
-MIN_COMMON_CAP = 50
+# A word in this many practices or more is common: it does not fetch candidates (at 100,000 practices
+# it would rank thousands of rows; it still counts for those fetched by rarer words or by meaning), and
+# its document frequency is not counted further. IDF is near its floor there anyway.
+COMMON_CAP = 1000
 # Document frequencies are counted once a minute per process; they move slowly.
 DF_TTL_SECONDS = 60
 
@@ -96,7 +95,7 @@ def document_frequencies(words: list[str], using: str = "default") -> tuple[int,
         )
     else:
         part = f"(SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
-    cap = common_cap(n or 0)
+    cap = COMMON_CAP
     params = []
     for word in missing:
         params += [word if postgres else fts_quote(word), cap]
@@ -109,11 +108,6 @@ def document_frequencies(words: list[str], using: str = "default") -> tuple[int,
         result[word] = int(df)
         _store(word, using, now, int(df))
     return n, result
-
-
-def common_cap(n: int) -> int:
-    """Practices a word may be in and still fetch candidates; a protection for large catalogues only."""
-    return max(MIN_COMMON_CAP, int(n * COMMON_SHARE))
 
 
 def _cached(key, using, now):
@@ -159,8 +153,7 @@ def rank(
     present = [w for w in words if dfs[w] > 0]
     if not present and not also:
         return [], weights
-    cap = common_cap(n)
-    fetching = [w for w in present if dfs[w] < cap] or sorted(present, key=weights.get, reverse=True)[:1]
+    fetching = [w for w in present if dfs[w] < COMMON_CAP]
     if _vendor(using) == "postgresql":
         rows = _rank_postgres(queryset, present, fetching, also, limit)
     else:
@@ -181,6 +174,10 @@ def rank(
 def _matching(queryset, ids_sql: str, params: list, also: list[int]) -> QuerySet:
     from django.db.models import Q
 
+    if ids_sql and also and _vendor(queryset.db) == "postgresql":
+        # One IN over a UNION: an OR of two would make PostgreSQL scan the whole table.
+        ids_sql = f"SELECT id FROM ({ids_sql}) fetched UNION SELECT unnest(%s::bigint[])"
+        params, also = [*params, also], []
     condition = Q(pk__in=RawSQL(ids_sql, params)) if ids_sql else Q(pk__in=[])
     if also:
         condition |= Q(pk__in=also)

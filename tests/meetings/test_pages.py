@@ -352,3 +352,15 @@ def test_agenda_picker_search_as_you_type_is_for_agenda_editors(partnership_admi
     results = partnership_admin_client.get(url, {"q": "curb sensor"}).json()["results"]
     assert [r["id"] for r in results] == [sensors.pk]
     assert member_client.get(url, {"q": "curb"}).status_code == 403
+
+
+def test_agenda_editor_and_picker_budgets(partnership_admin_client, django_assert_max_num_queries):
+    meeting = MeetingFactory()
+    PracticeFactory.create_batch(30)
+    sensors = PracticeFactory(title="Curb occupancy sensors")
+    AgendaItemFactory(meeting=meeting, practice=sensors)
+    # Fixed, however many practices: the picker offers twenty, never the catalogue.
+    with django_assert_max_num_queries(10):
+        partnership_admin_client.get(reverse("meetings:agenda", args=[meeting.pk]))
+    with django_assert_max_num_queries(7):
+        partnership_admin_client.get(reverse("meetings:agenda_practices", args=[meeting.pk]), {"q": "curb sensors"})
