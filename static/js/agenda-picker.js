@@ -8,7 +8,7 @@
   if (!form || !input || !window.fetch) return;
   var status = form.querySelector("[data-find-status]");
   var button = form.querySelector("button[value=find]");
-  if (button) button.hidden = true;
+  if (button) button.style.display = "none";  // typing searches; a class may override [hidden]
 
   function offer(results) {
     form.querySelectorAll("select[name$='-practice']").forEach(function (select) {
