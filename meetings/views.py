@@ -1,12 +1,12 @@
-"""Meeting pages. Each view parses input, asks one permission question, calls one queryset or
-service, and renders or redirects."""
+"""Meeting pages. Each view declares who may open it (a decorator over ``coalitions.permissions``),
+parses input, calls one queryset or service, and renders or redirects. The services check the
+actor again, so the admin, a task or an API meets the same rules."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from coalitions import permissions
 from coalitions.models import Coalition
 from coalitions.timezones import effective_time_zone
-from practices import discovery
 from practices.models import Practice
 from practices.uploads import serve_upload
 
-from . import services
+from . import selectors, services
 from .calendar import feed_ics, meeting_ics
 from .forms import (
     AgendaFormSet,
@@ -31,7 +30,7 @@ from .forms import (
     ScheduleMeetingForm,
     SeriesForm,
 )
-from .models import RSVP, AgendaItem, CalendarToken, Meeting, MeetingSeries, can_schedule_meetings
+from .models import RSVP, CalendarToken, Meeting, MeetingSeries
 
 PAGE_SIZE = 20
 
@@ -40,16 +39,24 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _managed_meeting(request, pk) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("host_coalition", "series"), pk=pk)
-    if not meeting.can_manage(request.user):
-        raise PermissionDenied("Only partnership admins and the host coalition's admins can change this meeting.")
-    return meeting
-
-
-def _require_scheduler(user) -> None:
-    if not can_schedule_meetings(user):
-        raise PermissionDenied("Only partnership admins and coalition admins can schedule meetings.")
+# Who may open which page, declared once per view. Each goes below ``login_required``.
+scheduler_required = permissions.user_passes(
+    permissions.can_schedule_meetings, "Only partnership admins and coalition admins can schedule meetings."
+)
+# The meeting named by ``pk``, handed to the view as ``meeting``, for those who manage it.
+meeting_manager_required = permissions.object_permission_required(
+    Meeting.objects.select_related("host_coalition", "series"),
+    test=lambda user, meeting: meeting.can_manage(user),
+    reason=services.NOT_A_MANAGER,
+    as_kwarg="meeting",
+)
+series_manager_required = permissions.object_permission_required(
+    MeetingSeries,
+    test=lambda user, series: series.can_manage(user),
+    reason=services.NOT_A_SERIES_MANAGER,
+    as_kwarg="series",
+)
+calendar_member_required = permissions.member_required(services.NOT_A_MEMBER_CALENDAR)
 
 
 def _add_service_error(form, exc: ValidationError) -> None:
@@ -80,15 +87,11 @@ def meeting_list(request):
     user = request.user
     context = {
         "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
-        "can_schedule": can_schedule_meetings(user),
+        "can_schedule": permissions.can_schedule_meetings(user),
         "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
-        managed = Meeting.objects.managed_by(user)
-        context["waiting_for_minutes"] = managed.needing_minutes().order_by("-start")[:5]
-        context["series_list"] = MeetingSeries.objects.filter(pk__in=managed.values("series_id"))
-        if permissions.is_partnership_admin(user):
-            context["series_list"] = MeetingSeries.objects.all()
+        context.update(selectors.organizer_lists(user))
     return render(request, "meetings/list.html", context)
 
 
@@ -153,7 +156,9 @@ def meeting_rsvp(request, pk):
         messages.error(request, "Answer yes, maybe or no.")
         return redirect(meeting)
     try:
-        services.rsvp(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        services.rsvp(by=request.user, meeting=meeting, answer=form.cleaned_data["answer"])
+    except PermissionDenied as exc:  # someone in no coalition: told why, on the meeting's page
+        messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -170,14 +175,8 @@ def _calendar_response(body: bytes, *, filename: str | None = None) -> HttpRespo
     return response
 
 
-def _calendar_meetings():
-    return Meeting.objects.prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenting_coalition"))
-    )
-
-
 def meeting_ics_download(request, pk):
-    meeting = get_object_or_404(_calendar_meetings(), pk=pk)
+    meeting = get_object_or_404(Meeting.objects.with_calendar_details(), pk=pk)
     body = meeting_ics(meeting, include_private=permissions.is_member(request.user))
     return _calendar_response(body, filename=f"meeting-{meeting.pk}.ics")
 
@@ -187,16 +186,15 @@ def calendar_feed(request, token):
     found = CalendarToken.objects.select_related("user").filter(token=token).first()
     if found is None or not found.user.is_active or not permissions.is_member(found.user):
         raise Http404("No calendar at this address.")
-    meetings = _calendar_meetings().in_calendar_feed()
+    meetings = Meeting.objects.with_calendar_details().in_calendar_feed()
     body = feed_ics(meetings, name="Smart Regions Exchange meetings", time_zone=effective_time_zone(found.user))
     return _calendar_response(body)
 
 
 @login_required
+@calendar_member_required
 def my_calendar(request):
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("The meetings calendar is for members of a coalition.")
-    token = services.get_calendar_token(user=request.user)
+    token = services.get_calendar_token(by=request.user)
     feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[token.token]))
     return render(
         request,
@@ -207,10 +205,9 @@ def my_calendar(request):
 
 @require_POST
 @login_required
+@calendar_member_required
 def reset_calendar(request):
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("The meetings calendar is for members of a coalition.")
-    services.reset_calendar_token(user=request.user)
+    services.reset_calendar_token(by=request.user)
     messages.success(request, "Your calendar address was reset. Subscribe again with the new address below.")
     return redirect("meetings:calendar")
 
@@ -237,13 +234,13 @@ def series_detail(request, pk):
 
 
 @login_required
+@scheduler_required
 def series_create(request):
-    _require_scheduler(request.user)
     form = SeriesForm(request.POST or None, user=request.user)
     series = _submit(
         request,
         form,
-        lambda data: services.create_series(created_by=request.user, data=data),
+        lambda data: services.create_series(by=request.user, data=data),
         lambda created: f"“{created.title}” is scheduled for the next twelve months.",
     )
     if series is not None:
@@ -252,15 +249,14 @@ def series_create(request):
 
 
 @login_required
-def series_edit(request, pk):
-    series = get_object_or_404(MeetingSeries, pk=pk)
-    if not series.can_manage(request.user):
-        raise PermissionDenied("Only partnership admins and the host coalition's admins can edit this series.")
+@series_manager_required
+def series_edit(request, series):
     form = SeriesForm(request.POST or None, instance=series, user=request.user)
     changed = _submit(
         request,
         form,
         lambda data: services.update_series(
+            by=request.user,
             series=series,
             data={name: data[name] for name in services.SERIES_FIELDS},
             reset_customized=data.get("reset_customized", False),
@@ -276,13 +272,13 @@ def series_edit(request, pk):
 
 # -- one meeting ---------------------------------------------------------------------------------
 @login_required
+@scheduler_required
 def meeting_schedule(request):
-    _require_scheduler(request.user)
     form = ScheduleMeetingForm(request.POST or None, user=request.user)
     meeting = _submit(
         request,
         form,
-        lambda data: services.schedule_meeting(created_by=request.user, data=data),
+        lambda data: services.schedule_meeting(by=request.user, data=data),
         "Meeting scheduled. Add an agenda when you are ready.",
     )
     if meeting is not None:
@@ -291,8 +287,8 @@ def meeting_schedule(request):
 
 
 @login_required
-def meeting_edit(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_edit(request, meeting):
     initial = {
         "title": meeting.title,
         "description": meeting.description,
@@ -300,7 +296,12 @@ def meeting_edit(request, pk):
         "host_coalition": meeting.host_coalition,
     }
     form = MeetingDetailsForm(request.POST or None, initial=initial, user=request.user)
-    if _submit(request, form, lambda data: services.update_meeting(meeting=meeting, data=data), "Details saved."):
+    if _submit(
+        request,
+        form,
+        lambda data: services.update_meeting(by=request.user, meeting=meeting, data=data),
+        "Details saved.",
+    ):
         return redirect(meeting)
     return render(
         request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Edit meeting details"}
@@ -308,14 +309,14 @@ def meeting_edit(request, pk):
 
 
 @login_required
-def meeting_move(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_move(request, meeting):
     form = MeetingTimeForm(request.POST or None, initial=MeetingTimeForm.initial_for(meeting))
     moved = _submit(
         request,
         form,
         lambda data: services.move_meeting(
-            meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
+            by=request.user, meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
         ),
         "Meeting moved. Calendars that subscribed to or imported it will update.",
     )
@@ -342,12 +343,11 @@ CONFIRMATIONS = {
 }
 
 
-def _confirm(request, pk, action: str):
-    meeting = _managed_meeting(request, pk)
+def _confirm(request, meeting, action: str):
     service, heading, explanation, button, done = CONFIRMATIONS[action]
     if request.method == "POST":
         try:
-            service(meeting=meeting)
+            service(by=request.user, meeting=meeting)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -361,35 +361,15 @@ def _confirm(request, pk, action: str):
 
 
 @login_required
-def meeting_cancel(request, pk):
-    return _confirm(request, pk, "cancel")
+@meeting_manager_required
+def meeting_cancel(request, meeting):
+    return _confirm(request, meeting, "cancel")
 
 
 @login_required
-def meeting_reinstate(request, pk):
-    return _confirm(request, pk, "reinstate")
-
-
-# Practices offered in each row's picker: the linked ones, the ones just chosen, and what "Find" found
-# (or the newest, before any search). Never the whole catalogue: at 100,000 practices that is a 5 MB page.
-PICKER_SIZE = 20
-
-
-def _agenda_choices(meeting, *, find="", chosen=()):
-    coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
-    linked = set(meeting.agenda_items.exclude(practice=None).values_list("practice_id", flat=True))
-    published = Practice.objects.published()
-    offered = discovery.find(find, queryset=published, limit=PICKER_SIZE) if find else []
-    if not find:
-        offered = list(published.order_by("-published_at", "-pk")[:PICKER_SIZE])
-    # Chosen ids are checked here: only published (or already linked) practices become choices.
-    keep = Practice.objects.filter(pk__in=linked) | published.filter(pk__in=[pk for pk in chosen if pk])
-    known = {p.pk: p.title for p in offered}
-    extra = [(pk, title) for pk, title in keep.values_list("pk", "title") if pk not in known]
-    return {
-        "coalition_choices": coalitions,
-        "practice_choices": sorted(extra, key=lambda c: c[1].lower()) + [(p.pk, p.title) for p in offered],
-    }
+@meeting_manager_required
+def meeting_reinstate(request, meeting):
+    return _confirm(request, meeting, "reinstate")
 
 
 def _chosen_practices(post) -> list[int]:
@@ -401,12 +381,12 @@ def _chosen_practices(post) -> list[int]:
 
 
 @login_required
-def meeting_agenda(request, pk):
+@meeting_manager_required
+def meeting_agenda(request, meeting):
     """The agenda editor. "Find" (a submit button, so nothing typed is lost without JavaScript) re-shows
     the rows with the practices discovery found for its words offered in every picker."""
-    meeting = _managed_meeting(request, pk)
     find = " ".join(request.POST.get("find", "").split())[:200] if request.method == "POST" else ""
-    choices = _agenda_choices(meeting, find=find, chosen=_chosen_practices(request.POST))
+    choices = selectors.agenda_choices(meeting, find=find, chosen=_chosen_practices(request.POST))
     initial = [
         {
             "title": item.title,
@@ -436,35 +416,33 @@ def meeting_agenda(request, pk):
             }
             for row in rows
         ]
-        services.set_agenda(meeting=meeting, items=items)
+        services.set_agenda(by=request.user, meeting=meeting, items=items)
         messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
         return redirect(meeting)
     return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset, "find": find})
 
 
 @login_required
-def agenda_practices(request, pk):
-    """The agenda picker's search as you type: ``?q=…`` → ``{"results": [{"id", "title", "coalition"}]}``,
-    published practices found by discovery. For those who may edit this meeting's agenda."""
-    _managed_meeting(request, pk)
-    q = " ".join(request.GET.get("q", "").split())[:200]
-    found = discovery.find(q, queryset=Practice.objects.published().select_related("coalition"), limit=PICKER_SIZE)
+@meeting_manager_required
+def agenda_practices(request, meeting):
+    """The agenda picker's search as you type: ``?q=…`` → ``{"results": [{"id", "title", "coalition"}]}``."""
+    found = selectors.agenda_practices(" ".join(request.GET.get("q", "").split())[:200])
     return JsonResponse(
         {"results": [{"id": p.pk, "title": p.title, "coalition": p.coalition.short_name} for p in found]}
     )
 
 
 @login_required
-def meeting_minutes(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_minutes(request, meeting):
     initial = {"minutes": meeting.minutes, "recording_link": meeting.recording_link}
     form = MinutesForm(request.POST or None, request.FILES or None, initial=initial, meeting=meeting)
     saved = _submit(
         request,
         form,
         lambda data: services.post_minutes(
-            meeting=meeting,
             by=request.user,
+            meeting=meeting,
             minutes=data["minutes"],
             recording_link=data["recording_link"],
             new_files=data["files"],

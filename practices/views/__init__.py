@@ -4,20 +4,21 @@ One module per page family, each short enough to read in one sitting:
 
 - ``browse``: the list and search, one focus area or tag, the focus areas, my practices
 - ``detail``: one practice's page and its files
-- ``similar``: similar practices, on a practice page and beside the writing form
+- ``similar``: similar practices as JSON, for the panel beside the writing form
 - ``writing``: create, edit, preview, status changes, attachments
 - ``reuse``: adoptions
 - ``comments``: the discussion under a practice
 - ``moderation``: reports, the moderation queue, hiding and restoring, focus areas
 - ``access``: who may see a practice (shared by the families above)
 
-The feeds (``practices.feeds``) and the JSON API (``practices.api``) have their own modules.
+The feeds (``practices.feeds``) and the JSON API (``practices.api``) have their own modules, and
+the reads that are more than a chain of QuerySet methods live in ``practices.selectors``.
 Every view stays importable as ``practices.views.<name>``, as ``practices.urls`` uses them.
 """
 
 from .browse import PAGE_SIZE, browse, focus_area, focus_area_index, my_practices, practice_list, tag_detail
 from .comments import comment_create, comment_delete, comment_edit
-from .detail import attachment_download, meeting_appearances, practice_detail, practice_facets
+from .detail import attachment_download, practice_detail
 from .moderation import (
     focus_area_create,
     focus_area_edit,
@@ -29,7 +30,7 @@ from .moderation import (
     report_practice,
 )
 from .reuse import adopt, adoption_withdraw
-from .similar import SIMILAR_COUNT, similar_json, similar_practices
+from .similar import similar_json
 from .writing import (
     STATUS_ACTIONS,
     attachment_delete,
@@ -41,7 +42,6 @@ from .writing import (
 
 __all__ = [
     "PAGE_SIZE",
-    "SIMILAR_COUNT",
     "STATUS_ACTIONS",
     "adopt",
     "adoption_withdraw",
@@ -55,7 +55,6 @@ __all__ = [
     "focus_area_create",
     "focus_area_edit",
     "focus_area_index",
-    "meeting_appearances",
     "moderation_hide",
     "moderation_queue",
     "moderation_resolve",
@@ -64,13 +63,11 @@ __all__ = [
     "practice_create",
     "practice_detail",
     "practice_edit",
-    "practice_facets",
     "practice_list",
     "practice_status",
     "preview_markdown",
     "report_comment",
     "report_practice",
     "similar_json",
-    "similar_practices",
     "tag_detail",
 ]

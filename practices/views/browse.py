@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
-from .. import discovery
+from .. import discovery, selectors
 from ..filters import PracticeFilter, listed_practices
-from ..models import FocusArea, FocusAreaItem, Practice, has_search_words
+from ..models import FocusArea, Practice, has_search_words
 
 PAGE_SIZE = 50
 # "1,000+ members-only practices also match": counting further would cost as much as the search.
@@ -92,16 +90,7 @@ def tag_detail(request, slug):
 
 
 def focus_area_index(request):
-    counts = (
-        FocusAreaItem.objects.filter(
-            tag=OuterRef("pk"), content_object__in=Practice.objects.published().visible_to(request.user)
-        )
-        .order_by()
-        .values("tag")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    areas = FocusArea.objects.annotate(practice_count=Coalesce(Subquery(counts), 0))
+    areas = selectors.focus_areas_with_counts(request.user)
     return render(request, "practices/focus_areas.html", {"areas": areas})
 
 

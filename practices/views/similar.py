@@ -1,44 +1,10 @@
-"""Similar practices: the panel on a practice page and the one beside the writing form, both asked of
-``practices.discovery``, which shows only what clears its cutoff and says why each matched."""
+"""Similar practices as JSON, for the panel beside the writing form, asked of ``practices.discovery``."""
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .. import discovery
+from .. import selectors
 from ..forms import SimilarForm
-from ..models import Practice
-
-SIMILAR_COUNT = 5
-
-
-def _with_reasons(suggestions) -> list[Practice]:
-    """The suggested practices (discovery fetched them, with their coalition), each with ``suggestion_reason``."""
-    practices = []
-    for suggestion in suggestions:
-        suggestion.practice.suggestion_reason = suggestion.reason
-        practices.append(suggestion.practice)
-    return practices
-
-
-def similar_practices(user, *, title, summary="", focus_area_slugs=(), exclude=None, limit=SIMILAR_COUNT):
-    """Practices like one being written (title, summary, ticked focus areas) that ``user`` may see."""
-    return _with_reasons(
-        discovery.suggest(
-            title=title,
-            summary=summary,
-            focus_area_slugs=focus_area_slugs,
-            user=user,
-            exclude_id=exclude.pk if exclude is not None else None,
-            limit=limit,
-        )
-    )
-
-
-def practices_like(practice, user, *, focus_area_slugs=(), limit=SIMILAR_COUNT):
-    """ "Similar practices" on a practice's page."""
-    return _with_reasons(
-        discovery.similar_to_practice(practice, focus_area_slugs=focus_area_slugs, user=user, limit=limit)
-    )
 
 
 @require_GET
@@ -49,7 +15,7 @@ def similar_json(request):
     form = SimilarForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"results": [], "errors": form.errors}, status=400)
-    results = similar_practices(
+    results = selectors.similar_practices(
         request.user,
         title=form.cleaned_data["title"],
         summary=form.cleaned_data["summary"],

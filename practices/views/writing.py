@@ -9,11 +9,10 @@ from django.views.decorators.http import require_POST
 
 from coalitions import permissions
 
-from .. import services
+from .. import selectors, services
 from ..forms import MarkdownPreviewForm, PracticeForm, SimilarForm, posting_coalitions
 from ..markdown import render_markdown
 from ..models import Attachment, Practice
-from .similar import similar_practices
 
 
 def _initial_from_post(post) -> dict:
@@ -33,7 +32,7 @@ def _writing_round_trip(request, context, *, practice=None):
         context["preview"] = render_markdown(request.POST.get("body", "")[:50_000])
     similar_form = SimilarForm(request.POST)
     if similar_form.is_valid():
-        context["similar"] = similar_practices(
+        context["similar"] = selectors.similar_practices(
             request.user,
             title=similar_form.cleaned_data["title"],
             summary=similar_form.cleaned_data["summary"],
@@ -86,7 +85,7 @@ def practice_edit(request, slug):
         try:
             services.update_practice(
                 practice=practice,
-                editor=request.user,
+                by=request.user,
                 data=form.service_data(),
                 files=form.cleaned_data["attachments"],
             )

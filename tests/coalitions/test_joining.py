@@ -1,6 +1,7 @@
 """Asking to join a coalition, and its admins approving or rejecting the request."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from coalitions import services
@@ -55,9 +56,11 @@ def test_existing_member_cannot_ask_again(member_client, member, coalition):
 def test_unverified_user_is_refused(unverified_user, client, coalition):
     client.force_login(unverified_user)
 
-    response = client.post(join_url(coalition), {"message": "hi"}, follow=True)
+    response = client.post(join_url(coalition), {"message": "hi"})
 
-    assert "verify your email address" in response.content.decode()
+    assert response.status_code == 302
+    assert any("verify" in str(m) for m in get_messages(response.wsgi_request) if "error" in m.tags)
+    assert "verify your email address" in client.get(response["Location"]).content.decode()
     assert not JoinRequest.objects.exists()
 
 
@@ -89,7 +92,7 @@ def test_over_long_message_is_a_form_error(outsider_client, coalition):
 def test_a_rejected_person_may_ask_again(coalition_admin, outsider, pending_request):
     services.reject_join_request(by=coalition_admin, join_request=pending_request)
 
-    again = services.request_to_join(user=outsider, coalition=pending_request.coalition)
+    again = services.request_to_join(by=outsider, coalition=pending_request.coalition)
 
     assert again.is_pending
     assert JoinRequest.objects.filter(user=outsider).count() == 2
@@ -158,7 +161,7 @@ def test_approving_twice_is_idempotent(
 
 def test_a_stale_approval_does_not_bring_back_someone_who_left(coalition_admin, outsider, pending_request):
     services.approve_join_request(by=coalition_admin, join_request=pending_request)
-    services.leave_coalition(user=outsider, coalition=pending_request.coalition)
+    services.leave_coalition(by=outsider, coalition=pending_request.coalition)
 
     with pytest.raises(MembershipError, match="has since left"):
         services.approve_join_request(by=coalition_admin, join_request=pending_request)
