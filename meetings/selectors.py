@@ -4,6 +4,8 @@ Views parse, call one of these (or a ``MeetingQuerySet`` method), and render. No
 writes; each read is a fixed number of queries, whatever the size of the data.
 """
 
+from django.db.models import Q
+
 from coalitions import permissions
 from coalitions.models import Coalition
 from practices import discovery
@@ -40,14 +42,14 @@ def agenda_choices(meeting, *, find: str = "", chosen=()) -> dict:
     coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
     linked = meeting.agenda_items.exclude(practice=None).values("practice_id")
     published = Practice.objects.published()
-    if find:
-        offered = discovery.find(find, queryset=published, limit=PICKER_SIZE)
-    else:
-        offered = list(published.order_by("-published_at", "-pk")[:PICKER_SIZE])
     # Chosen ids are checked here: only published (or already linked) practices become choices.
-    keep = Practice.objects.filter(pk__in=linked) | published.filter(pk__in=[pk for pk in chosen if pk])
+    kept = Q(pk__in=linked) | Q(pk__in=published.filter(pk__in=[pk for pk in chosen if pk]).values("pk"))
+    offered = discovery.find(find, queryset=published, limit=PICKER_SIZE) if find else []
+    if not find:
+        kept |= Q(pk__in=published.order_by("-published_at", "-pk").values("pk")[:PICKER_SIZE])
     known = {p.pk for p in offered}
-    extra = [(pk, title) for pk, title in keep.values_list("pk", "title") if pk not in known]
+    rows = Practice.objects.filter(kept).values_list("pk", "title")
+    extra = [(pk, title) for pk, title in rows if pk not in known]
     practices = sorted(extra, key=lambda c: c[1].lower()) + [(p.pk, p.title) for p in offered]
     return {"coalition_choices": coalitions, "practice_choices": practices}
 
