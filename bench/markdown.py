@@ -149,6 +149,7 @@ SHAPES = {
     "definition lists": repeat("a\n: b\n"),
     "unclosed attributes after code `a`{.a": repeat("`a`{.a "),
     "heading attributes ## a {": repeat("## a {.b }\n"),
+    "attributes after a long link": lambda n: "[" + "*a" * (n // 4) + "](u)" + repeat("{a}")(n // 2 - 5),
     "abbreviations (50 on one word)": abbreviations,
     "wide table, short rows": wide_table,
     "many tables of short rows": many_tables,

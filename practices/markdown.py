@@ -103,8 +103,12 @@ def _apply_attrs(token: Token, attrs: dict[str, str]) -> None:
 
 
 def _inline_attrs_rule(state: StateInline, silent: bool) -> bool:
-    """``[link](url){title="…"}``, ``![image](src){…}``, `` `code`{.lang} ``."""
-    if state.pending or not state.tokens or state.tokens[-1].type not in ("image", "code_inline", "link_close"):
+    """``[link](url){title="…"}``, ``![image](src){…}``, `` `code`{.lang} ``: one list per element (a
+    second would walk back over the link's content again, and ``{a}{a}{a}…`` would make that quadratic)."""
+    if state.pending or not state.tokens:
+        return False
+    last = state.tokens[-1]
+    if last.type not in ("image", "code_inline", "link_close") or last.meta.get("has_attrs"):
         return False
     found = _parse_attrs(state.src, state.pos)
     if found is None:
@@ -115,6 +119,7 @@ def _inline_attrs_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         _apply_attrs(target, attrs)
+        last.meta["has_attrs"] = True
     state.pos = end
     return True
 

@@ -117,3 +117,9 @@ def test_tables_stop_once_a_text_has_made_enough_cells():
 
 def test_unclosed_attribute_lists_read_as_text():
     assert "{.a" in render_markdown("`a`{.a " * 3)
+
+
+def test_an_element_takes_one_attribute_list():
+    # A second would walk back over the link's content again: {a}{a}{a}… after a long link was quadratic.
+    html = render_markdown('[a](https://x.org){title="x"}{title="y"}')
+    assert 'title="x"' in html and '{title="y"}' in html
