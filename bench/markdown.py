@@ -149,6 +149,8 @@ SHAPES = {
     "definition lists": repeat("a\n: b\n"),
     "unclosed attributes after code `a`{.a": repeat("`a`{.a "),
     "heading attributes ## a {": repeat("## a {.b }\n"),
+    "nested <div markdown=1>": nest('<div markdown="1">', "**a**", "</div>"),
+    "runs of <div markdown=1> blocks": repeat('<div markdown="1">**a** [b</div>\n\n'),
     "attributes after a long link": lambda n: "[" + "*a" * (n // 4) + "](u)" + repeat("{a}")(n // 2 - 5),
     "abbreviations (50 on one word)": abbreviations,
     "wide table, short rows": wide_table,
