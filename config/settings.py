@@ -1,20 +1,27 @@
 """Settings for Smart Regions Exchange.
 
-One module, read from the environment. With nothing set, a newcomer gets a working portal:
-DEBUG on, SQLite under var/, emails written as files to var/mail/, and Celery on kombu's
-filesystem transport under var/ (a real worker, no server). DATABASE_URL, REDIS_URL and
+One module, read from the environment, grouped by feature. With nothing set, a newcomer gets a
+working portal: DEBUG on, SQLite under var/, emails written as files to var/mail/, and Celery on
+kombu's filesystem transport under var/ (a real worker, no server). DATABASE_URL, REDIS_URL and
 EMAIL_URL switch to PostgreSQL, Redis and SMTP. DJANGO_DEBUG=0 turns on production hardening.
+
+Reading settings has no side effects: folders are made by what uses them (the filesystem broker
+in config/celery.py, the SQLite folder in config/apps.py, Django's file backends for mail and
+uploads). Every variable read here is in the README's table.
 """
 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# --- Django core ----------------------------------------------------------------------------------
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
@@ -32,12 +39,13 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_DEBUG=0 needs DJANGO_ALLOWED_HOSTS.")
 
-# Absolute links in emails and feeds are built from this, never from a request's Host header.
+# Absolute links in emails (allauth's too), feeds and calendar files are built from this, never
+# from a request's Host header.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Smart Regions Exchange"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.PortalAdminConfig",  # django.contrib.admin, signed into through the portal's login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "csp",
     "taggit",
     "django_filters",
     # Ours, lowest first: coalitions <- practices <- meetings <- notifications.
@@ -60,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,10 +112,32 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The cache holds the login and signup throttles, so it must be shared by every web process in
+# production (a per-process cache multiplies each limit by the number of workers): Redis when
+# configured, else the database (`manage.py createcachetable`). Only a DEBUG run on one process
+# uses local memory. A Redis that cannot be reached counts as an empty cache (config/cache.py):
+# throttles fail open with a logged error instead of refusing every login with a 500.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+
+LANGUAGE_CODE = "en-us"
+# The default zone for anonymous visitors and the server; signed-in members see their own.
+TIME_ZONE = "America/Chicago"
+USE_I18N = True
+USE_TZ = True
+
+# --- Accounts (django.contrib.auth + allauth) -----------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,16 +149,33 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
 
-# django-allauth: email-only accounts with mandatory verification.
+# Email-only accounts with mandatory verification.
+ACCOUNT_ADAPTER = "coalitions.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Extra signup fields (full name, job title) saved to the member's profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "coalitions.forms.SignupExtraForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# How allauth names a person in its pages and emails: their full name, else their address.
+ACCOUNT_USER_DISPLAY = "coalitions.accounts.user_display"
+# Several addresses per account (add, verify, make primary, remove) instead of allauth's one-address
+# "change email" mode: an invitation sent to someone's work address can then be accepted from the
+# account they already have, without giving up the address they sign in with.
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+# After confirming an added address, back to the list of addresses rather than the home page.
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
+# Throttles (kept in the shared cache above). Failed logins: 10 a minute per address, and 5 in five
+# minutes per (account, address) pair: the adapter puts the address into allauth's per-account key,
+# so nobody can lock a member out by failing on their account from somewhere else.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -134,14 +183,49 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_email": "1/m/user",
 }
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# How many proxies we run in front of the portal: the client's address is the one the outermost
+# of them saw (X-Forwarded-For). 0 trusts no header; behind a proxy every visitor then shares the
+# proxy's address, and ten failures from anyone throttle everyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 
-LANGUAGE_CODE = "en-us"
-# The default zone for anonymous visitors and the server; signed-in members see their own.
-TIME_ZONE = "America/Chicago"
-USE_I18N = True
-USE_TZ = True
+# --- Security -------------------------------------------------------------------------------------
+
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# Content-Security-Policy on every response: our own scripts and styles only (no inline ones, no
+# inline handlers), images also from https (Markdown bodies may show them), no plugins, no <base>
+# tricks, never framed. Reported only while developing, enforced in production.
+_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CONTENT_SECURITY_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CONTENT_SECURITY_POLICY
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+# --- Static files and uploads ---------------------------------------------------------------------
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -161,8 +245,13 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Practice attachments and meeting files: at most this many bytes each.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
+COALITION_LOGO_MAX_BYTES = env.int("COALITION_LOGO_MAX_KB", default=1024) * 1024
 
-# Email: files in var/mail/ by default (readable by a newcomer), SMTP with EMAIL_URL.
+# --- Email ----------------------------------------------------------------------------------------
+
+# Files in var/mail/ by default (readable by a newcomer), SMTP with EMAIL_URL.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <no-reply@smartregions.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env.str("EMAIL_URL", default="")
@@ -170,24 +259,25 @@ if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     # One standard .eml file per message (Django's file backend puts a whole batch in one .log),
-    # so a newcomer can open each in a mail client.
+    # so a newcomer can open each in a mail client. The backend makes the folder.
     EMAIL_BACKEND = "notifications.backends.EmlFileBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
-# Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/.
+# --- Celery ---------------------------------------------------------------------------------------
+
+# Redis when REDIS_URL is set, else kombu's filesystem transport under var/ (config/celery.py makes
+# its folders when the app is configured). control_folder holds the exchange bindings; without it
+# kombu writes a control/ folder into whatever directory the process started in.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
-    CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
-    CELERY_PROCESSED_DIR = VAR_DIR / "celery" / "processed"
-    for folder in (CELERY_QUEUE_DIR, CELERY_PROCESSED_DIR):
-        folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_QUEUE_DIR),
-        "data_folder_out": str(CELERY_QUEUE_DIR),
-        "processed_folder": str(CELERY_PROCESSED_DIR),
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -199,53 +289,34 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Beat runs once. Ticks expire unrun rather than pile up while workers are down: the next tick does
+# the same work.
+CELERY_BEAT_SCHEDULE = {
+    # Keeps every meeting series planned twelve months ahead (idempotent; once a day is plenty).
+    "meetings-extend-horizons": {
+        "task": "meetings.tasks.extend_horizons",
+        "schedule": 24 * 60 * 60,
+    },
+    "notifications-reminders": {
+        "task": "notifications.tasks.tick_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notifications-digests": {
+        "task": "notifications.tasks.tick_digests",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
 }
 
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
-    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# --- Coalitions, practices, notifications ---------------------------------------------------------
 
-# Coalitions
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
-
-# Uploads (practice attachments, meeting files): at most this many bytes each.
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
-
-# --- coalitions ---
-# Extra signup fields (full name, job title) saved to the member's profile.
-ACCOUNT_SIGNUP_FORM_CLASS = "coalitions.forms.SignupExtraForm"
-# How allauth names a person in its pages and emails: their full name, else their address.
-ACCOUNT_USER_DISPLAY = "coalitions.accounts.user_display"
-COALITION_LOGO_MAX_BYTES = env.int("COALITION_LOGO_MAX_KB", default=1024) * 1024
 MEMBER_DIRECTORY_PAGE_SIZE = 24
+# Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
+TAGGIT_CASE_INSENSITIVE = True
 
-# --- meetings ---
-# Keeps every meeting series planned twelve months ahead (idempotent; once a day is plenty).
-CELERY_BEAT_SCHEDULE["meetings-extend-horizons"] = {
-    "task": "meetings.tasks.extend_horizons",
-    "schedule": 24 * 60 * 60,
-}
-
-# --- notifications ---
 # A row left in "sending" longer than this (its worker died) may be claimed again; see notifications/mail.py.
 NOTIFICATIONS_STALE_CLAIM_MINUTES = env.int("NOTIFICATIONS_STALE_CLAIM_MINUTES", default=10)
 # Transient SMTP failures are retried with exponential backoff (base, 2×base, 4×base… capped), this many
@@ -259,31 +330,13 @@ NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=200)
 NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=5000)
 # Local hour of the weekly (Monday) and monthly (1st) digests.
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
-CELERY_BEAT_SCHEDULE.update(
-    {
-        # Ticks expire unrun rather than pile up while workers are down: the next tick does the same work.
-        "notifications-reminders": {
-            "task": "notifications.tasks.tick_reminders",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "notifications-digests": {
-            "task": "notifications.tasks.tick_digests",
-            "schedule": 15 * 60.0,
-            "options": {"expires": 14 * 60},
-        },
-    }
-)
 
-# --- coalitions (round 2) ---
-# Several addresses per account (add, verify, make primary, remove) instead of allauth's one-address
-# "change email" mode: an invitation sent to someone's work address can then be accepted from the
-# account they already have, without giving up the address they sign in with.
-ACCOUNT_CHANGE_EMAIL = False
-ACCOUNT_MAX_EMAIL_ADDRESSES = 5
-# After confirming an added address, back to the list of addresses rather than the home page.
-ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/email/"
+# --- Logging --------------------------------------------------------------------------------------
 
-# --- practices ---
-# Tags typed in any case join the existing tag ("LoRaWAN" added in Django admin, "lorawan" in the form).
-TAGGIT_CASE_INSENSITIVE = True
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

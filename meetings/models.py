@@ -162,6 +162,12 @@ class MeetingQuerySet(models.QuerySet):
             qs = qs.annotate(my_answer=Subquery(mine))
         return qs
 
+    def with_calendar_details(self):
+        """What a calendar file shows: each meeting's agenda with its presenters (one more query)."""
+        return self.prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenting_coalition"))
+        )
+
     def with_page_details(self):
         """Everything the meeting page shows, in a fixed number of queries."""
         return self.select_related("host_coalition", "series").prefetch_related(

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from coalitions.timezones import effective_time_zone
 from practices.models import Practice
 from practices.uploads import serve_upload
 
-from . import services
+from . import selectors, services
 from .calendar import feed_ics, meeting_ics
 from .forms import (
     AgendaFormSet,
@@ -30,7 +29,7 @@ from .forms import (
     ScheduleMeetingForm,
     SeriesForm,
 )
-from .models import RSVP, AgendaItem, CalendarToken, Meeting, MeetingSeries, can_schedule_meetings
+from .models import RSVP, CalendarToken, Meeting, MeetingSeries, can_schedule_meetings
 
 PAGE_SIZE = 20
 
@@ -83,11 +82,7 @@ def meeting_list(request):
         "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
-        managed = Meeting.objects.managed_by(user)
-        context["waiting_for_minutes"] = managed.needing_minutes().order_by("-start")[:5]
-        context["series_list"] = MeetingSeries.objects.filter(pk__in=managed.values("series_id"))
-        if permissions.is_partnership_admin(user):
-            context["series_list"] = MeetingSeries.objects.all()
+        context.update(selectors.organizer_lists(user))
     return render(request, "meetings/list.html", context)
 
 
@@ -169,14 +164,8 @@ def _calendar_response(body: bytes, *, filename: str | None = None) -> HttpRespo
     return response
 
 
-def _calendar_meetings():
-    return Meeting.objects.prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenting_coalition"))
-    )
-
-
 def meeting_ics_download(request, pk):
-    meeting = get_object_or_404(_calendar_meetings(), pk=pk)
+    meeting = get_object_or_404(Meeting.objects.with_calendar_details(), pk=pk)
     body = meeting_ics(meeting, include_private=permissions.is_member(request.user))
     return _calendar_response(body, filename=f"meeting-{meeting.pk}.ics")
 
@@ -186,7 +175,7 @@ def calendar_feed(request, token):
     found = CalendarToken.objects.select_related("user").filter(token=token).first()
     if found is None or not found.user.is_active or not permissions.is_member(found.user):
         raise Http404("No calendar at this address.")
-    meetings = _calendar_meetings().in_calendar_feed()
+    meetings = Meeting.objects.with_calendar_details().in_calendar_feed()
     body = feed_ics(meetings, name="Smart Regions Exchange meetings", time_zone=effective_time_zone(found.user))
     return _calendar_response(body)
 
@@ -369,21 +358,10 @@ def meeting_reinstate(request, pk):
     return _confirm(request, pk, "reinstate")
 
 
-def _agenda_choices(meeting):
-    coalitions = list(Coalition.objects.order_by("name").values_list("pk", "name"))
-    linked = meeting.agenda_items.exclude(practice=None).values("practice_id")
-    practices = list(
-        (Practice.objects.published() | Practice.objects.filter(pk__in=linked))
-        .order_by("title")
-        .values_list("pk", "title")
-    )
-    return {"coalition_choices": coalitions, "practice_choices": practices}
-
-
 @login_required
 def meeting_agenda(request, pk):
     meeting = _managed_meeting(request, pk)
-    choices = _agenda_choices(meeting)
+    choices = selectors.agenda_choices(meeting)
     initial = [
         {
             "title": item.title,

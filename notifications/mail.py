@@ -29,7 +29,9 @@ the message but *before* the row was marked sent, the member gets that one email
 that over the alternative (never retry a stale claim), which silently loses every email whose
 worker died before or during the SMTP conversation — a far more common crash window than the
 few milliseconds between SMTP's 250 and our UPDATE. N is much longer than any single send takes
-(``EMAIL_TIMEOUT`` is 20 s), so a slow but living worker is never overtaken.
+(``EMAIL_TIMEOUT`` is 20 s). A run that stalled longer (or whose chunk took longer than N) checks,
+right before each SMTP conversation, that the row still carries its token: a row taken over is
+the new owner's to send and to mark, and the old run leaves it alone.
 """
 
 import logging
@@ -48,8 +50,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import Lower
-from django.template.loader import render_to_string
+from django.db.models.functions import Coalesce, Lower
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,10 +87,11 @@ class SendReport:
     failed: list[str] = field(default_factory=list)
     bounced: list[str] = field(default_factory=list)
     retry_keys: list[str] = field(default_factory=list)
+    overtaken: list[str] = field(default_factory=list)  # another run took the claim over; its outcome stands
     retry_countdown: int = 0
 
     def merge(self, other: "SendReport") -> None:
-        for name in ("sent", "skipped", "failed", "bounced", "retry_keys"):
+        for name in ("sent", "skipped", "failed", "bounced", "retry_keys", "overtaken"):
             getattr(self, name).extend(getattr(other, name))
         self.retry_countdown = max(self.retry_countdown, other.retry_countdown)
 
@@ -213,10 +217,10 @@ def _claimed_rows(keys: Sequence[str], token: str) -> list[Delivery]:
                     user=OuterRef("user_id"), email__iexact=OuterRef("user__email"), verified=True
                 )
             ),
+            # The address it goes to now: a member's current one (not the one the row was queued
+            # for, which may be the bounced address they just replaced), or an invitee's.
             address_bounced=Exists(
-                BouncedAddress.objects.filter(
-                    Q(address=Lower(OuterRef("to_address"))) | Q(address=Lower(OuterRef("user__email")))
-                )
+                BouncedAddress.objects.filter(address=Lower(Coalesce(OuterRef("user__email"), OuterRef("to_address"))))
             ),
         )
         .prefetch_related(Prefetch("user", queryset=users))
@@ -239,6 +243,22 @@ def _unreachable_reason(delivery: Delivery) -> str | None:
 
 def _mark(delivery: Delivery, token: str, **fields) -> None:
     Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(**fields)
+
+
+def _still_ours(delivery: Delivery, token: str) -> bool:
+    """Right before its SMTP conversation: does this run still hold the row? Renews the claim.
+
+    A run that stalled past the stale-claim age may have been overtaken: the new owner sends the
+    row, so this run must not send it again. A claim younger than half that age cannot have been
+    taken over, so the common case costs no query.
+    """
+    moment = timezone.now()
+    if moment - delivery.claimed_at < stale_claim_age() / 2:
+        return True
+    renewed = Delivery.objects.filter(pk=delivery.pk, claim_token=token, status=Delivery.Status.SENDING).update(
+        claimed_at=moment, next_attempt_at=moment + stale_claim_age()
+    )
+    return bool(renewed)
 
 
 def send_deliveries(*, keys: Sequence[str], now: datetime | None = None) -> SendReport:
@@ -301,6 +321,9 @@ def _send_one(delivery: Delivery, composer, shared, *, token: str, now: datetime
         _mark(delivery, token, status=Delivery.Status.FAILED, last_error=f"render: {exc!r}"[:2000])
         return "failed"
 
+    if not _still_ours(delivery, token):
+        logger.warning("Delivery %s was claimed by another run while this one stalled; not sent here", delivery.key)
+        return "overtaken"
     try:
         email.send()
     except Exception as exc:
@@ -391,6 +414,13 @@ def recipient_zone(delivery: Delivery) -> str:
     return effective_time_zone(delivery.user) if delivery.user else settings.TIME_ZONE
 
 
+def render_subject(template_name: str, context: dict) -> str:
+    """A subject is plain text on one line: rendered without HTML escaping (a coalition named
+    ``Smart Cities & Partners`` stays that, not ``&amp;``), every run of whitespace one space."""
+    template = get_template(template_name).template
+    return " ".join(template.render(Context(context, autoescape=False)).split())
+
+
 def render_email(*, delivery: Delivery, message: Message, to_address: str, connection=None) -> EmailMultiAlternatives:
     """Render the three templates of ``message`` for one recipient and build the multipart email."""
     zone = recipient_zone(delivery)
@@ -412,7 +442,7 @@ def render_email(*, delivery: Delivery, message: Message, to_address: str, conne
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Template filters such as |date render in the recipient's zone, not the server's.
     with timezone.override(zoneinfo.ZoneInfo(zone)):
-        subject = " ".join(render_to_string(f"{message.template}.subject.txt", context).split())
+        subject = render_subject(f"{message.template}.subject.txt", context)
         text = render_to_string(f"{message.template}.txt", context)
         html = render_to_string(f"{message.template}.html", context)
     email = EmailMultiAlternatives(subject=subject, body=text, to=[to_address], headers=headers, connection=connection)

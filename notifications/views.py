@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -14,12 +15,12 @@ from coalitions.models import Profile
 from coalitions.permissions import is_partnership_admin
 from coalitions.timezones import effective_time_zone
 
-from . import services, tokens
+from . import selectors, services, tokens
 from .compose import digest_context
 from .digests import build_digests, digest_users
 from .forms import FailedDeliveryFilter, PreferenceForm, UnsubscribeChangeForm
 from .mail import Message, render_email
-from .models import DEFAULT_REMINDER_LEADS, BouncedAddress, Delivery, Preference
+from .models import Delivery, Preference
 from .timefmt import format_local
 
 
@@ -55,26 +56,18 @@ def preferences(request):
 
 
 def _token_target(request, token):
-    """(user, kind) for a valid token; a 400 page for a forged or altered one; 404 for a gone user."""
+    """(user, kind) for a valid token; a 400 page for a forged or altered one, or one about a kind of
+    email we no longer send; 404 for a gone user."""
     try:
         data = tokens.read_unsubscribe_token(token)
+    except tokens.RetiredKind:
+        return render(request, "notifications/unsubscribe_invalid.html", {"retired": True}, status=400)
     except tokens.InvalidToken:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     user = get_user_model().objects.filter(pk=data.user_id).first()
     if user is None:
         raise Http404("No such member")
     return user, data.kind
-
-
-def _state(user, kind: str) -> dict:
-    """What the member gets now, read without creating anything (a GET changes no state)."""
-    preference = Preference.objects.filter(user=user).first()
-    if kind == tokens.DIGEST:
-        frequency = preference.digest_frequency if preference else Preference.Frequency.WEEKLY
-        return {"is_on": frequency != Preference.Frequency.OFF, "frequency": frequency}
-    wants = preference.wants_reminders if preference else True
-    leads = preference.reminder_leads if preference else DEFAULT_REMINDER_LEADS
-    return {"is_on": bool(wants and leads), "frequency": ""}
 
 
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie and no token.
@@ -92,7 +85,7 @@ def unsubscribe(request, token):
         done = reverse("notifications:unsubscribe_done", args=[token])
         return redirect(f"{done}?was={result.previous}" if result.kind == tokens.DIGEST else done)
     context = {"token": token, "kind": kind, "kind_label": tokens.KIND_LABELS[kind], "email": user.email}
-    context.update(_state(user, kind))
+    context.update(selectors.subscription_state(user, kind))
     return render(request, "notifications/unsubscribe.html", context)
 
 
@@ -110,7 +103,7 @@ def unsubscribe_done(request, token):
         "email": user.email,
         "previous": was if was in {Preference.Frequency.WEEKLY, Preference.Frequency.MONTHLY} else "",
     }
-    context.update(_state(user, kind))
+    context.update(selectors.subscription_state(user, kind))
     return render(request, "notifications/unsubscribe_done.html", context)
 
 
@@ -142,27 +135,26 @@ def failed_deliveries(request):
     """Partnership admins: emails that could not be delivered, and the addresses that bounce."""
     _staff_only(request)
     form = FailedDeliveryFilter(request.GET or None)
-    rows = Delivery.objects.select_related("user__profile").order_by("-created")
-    statuses = [Delivery.Status.FAILED, Delivery.Status.BOUNCED]
-    if form.is_valid():
-        if form.cleaned_data["kind"]:
-            rows = rows.filter(kind=form.cleaned_data["kind"])
-        if form.cleaned_data["status"]:
-            statuses = [form.cleaned_data["status"]]
-    rows = rows.filter(status__in=statuses)
-    if Delivery.Status.PENDING in statuses:
-        rows = rows.filter(attempts__gt=0)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.undelivered(kind=filters.get("kind", ""), status=filters.get("status", ""))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "bounced": BouncedAddress.objects.select_related("user__profile")[:50],
-        "bounced_total": BouncedAddress.objects.count(),
+        **selectors.bounced_addresses(),
         "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v),
     }
     return render(request, "notifications/failed_deliveries.html", context)
 
 
+# The preview frames the email's HTML as a mail client shows it, and email styles are inline
+# attributes; a srcdoc frame lives under this page's policy, so this one staff page allows them
+# (attributes only: no <style>, and the sandboxed frame runs no script).
+EMAIL_STYLE_ATTRIBUTES = {"style-src-attr": ["'unsafe-inline'"]}
+
+
+@csp_update(EMAIL_STYLE_ATTRIBUTES)
+@csp_update(EMAIL_STYLE_ATTRIBUTES, REPORT_ONLY=True)
 @login_required
 def preview_digest(request, user_id):
     """Partnership admins: the digest this member would get if it went out now."""

@@ -21,7 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from coalitions import permissions
-from coalitions.models import Coalition
+from coalitions.models import Coalition, Membership
 
 from .markdown import RendersMarkdown, SanitizedHTMLField
 
@@ -483,6 +483,21 @@ class Adoption(RendersMarkdown, models.Model):
         return f"{self.coalition} — {self.get_stage_display()} — {self.practice}"
 
 
+class CommentQuerySet(models.QuerySet):
+    def for_discussion(self):
+        """The comments a practice page shows, oldest first, each with its author's profile and
+        ``author_coalition``: the short name of the coalition they joined first (a subquery, so the
+        whole discussion is one query)."""
+        first_coalition = (
+            Membership.objects.filter(user=OuterRef("author")).order_by("joined").values("coalition__short_name")[:1]
+        )
+        return (
+            self.filter(is_hidden=False)
+            .select_related("author__profile")
+            .annotate(author_coalition=Subquery(first_coalition))
+        )
+
+
 class Comment(RendersMarkdown, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_comments")
@@ -493,6 +508,8 @@ class Comment(RendersMarkdown, models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"body": "body_html"}
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]

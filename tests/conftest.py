@@ -10,6 +10,7 @@ Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``ot
 ``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from django.test import Client
 from coalitions.models import Membership
 from config.celery import app as celery_app
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.snapshots import changed_tables, snapshot
 
 
 def pytest_configure(config):
@@ -50,6 +52,19 @@ def _celery_eager():
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
+
+
+@pytest.fixture
+def unchanged_database(db):
+    """``with unchanged_database(): …`` fails if the block changed any row of the portal's tables."""
+
+    @contextmanager
+    def check():
+        before = snapshot()
+        yield
+        assert changed_tables(before, snapshot()) == []
+
+    return check
 
 
 @pytest.fixture

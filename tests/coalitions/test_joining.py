@@ -1,6 +1,7 @@
 """Asking to join a coalition, and its admins approving or rejecting the request."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from coalitions import services
@@ -55,9 +56,11 @@ def test_existing_member_cannot_ask_again(member_client, member, coalition):
 def test_unverified_user_is_refused(unverified_user, client, coalition):
     client.force_login(unverified_user)
 
-    response = client.post(join_url(coalition), {"message": "hi"}, follow=True)
+    response = client.post(join_url(coalition), {"message": "hi"})
 
-    assert "verify your email address" in response.content.decode()
+    assert response.status_code == 302
+    assert any("verify" in str(m) for m in get_messages(response.wsgi_request) if "error" in m.tags)
+    assert "verify your email address" in client.get(response["Location"]).content.decode()
     assert not JoinRequest.objects.exists()
 
 

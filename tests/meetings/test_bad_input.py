@@ -150,3 +150,25 @@ def test_editing_a_series_with_bad_input_leaves_it_and_its_meetings_alone(partne
     series.refresh_from_db()
     assert series.title == "Partnership monthly call"
     assert set(series.meetings.values_list("title", "sequence")) == {("Partnership monthly call", 0)}
+
+
+def test_forged_agenda_row_count_builds_no_more_rows_than_an_agenda_may_have(
+    coalition_admin_client, coalition, unchanged_database
+):
+    """A POST claiming a million agenda rows is refused without building them. Django's formsets
+    stop at ``absolute_max``, which defaults to max_num + 1,000: 1,040 forms validated and rendered
+    (seconds of CPU and a 1.7 MB page) for a 100-byte request, unless the formset sets it to 40."""
+    meeting = MeetingFactory(host_coalition=coalition)
+    data = {
+        "agenda-TOTAL_FORMS": "1000000",
+        "agenda-INITIAL_FORMS": "0",
+        "agenda-MIN_NUM_FORMS": "0",
+        "agenda-MAX_NUM_FORMS": "1000",
+        "agenda-0-title": "Curb data standards",
+        "agenda-0-duration_minutes": "15",
+        "agenda-0-ORDER": "1",
+    }
+    with unchanged_database():
+        response = coalition_admin_client.post(reverse("meetings:agenda", args=[meeting.pk]), data)
+    assert response.status_code in (200, 400)
+    assert len(response.context["formset"].forms) <= 40

@@ -154,3 +154,15 @@ def test_reset_by_get_is_not_allowed(member_client, member):
     token = services.get_calendar_token(user=member).token
     assert member_client.get(reverse("meetings:calendar_reset")).status_code == 405
     assert CalendarToken.objects.get(user=member).token == token
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_feed_runs_a_fixed_number_of_queries(client, member, coalition, size, django_assert_max_num_queries):
+    for day in range(size):
+        start = SUMMER_START + dt.timedelta(days=day)
+        meeting = MeetingFactory(start=start, end=start + dt.timedelta(hours=1))
+        AgendaItemFactory.create_batch(2, meeting=meeting, presenting_coalition=coalition)
+    url = feed_url(member)
+    with django_assert_max_num_queries(6):
+        response = client.get(url)
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == size

@@ -12,6 +12,7 @@ from tests.factories import (
     AgendaItemFactory,
     FocusAreaFactory,
     MeetingFactory,
+    MeetingSeriesFactory,
     MembershipFactory,
     PracticeFactory,
     RSVPFactory,
@@ -313,3 +314,32 @@ def test_meeting_files_download_unsniffed_and_out_of_shared_caches(member_client
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
+
+
+@pytest.mark.parametrize("persona", ["coalition_admin_client", "partnership_admin_client"])
+@pytest.mark.parametrize("size", [2, 12])
+def test_meeting_list_for_an_organizer_runs_a_fixed_number_of_queries(
+    request, persona, coalition, size, django_assert_max_num_queries
+):
+    series = MeetingSeriesFactory(host_coalition=coalition)
+    for day in range(size):
+        _populate(MeetingFactory(host_coalition=coalition, series=series), 2, coalition)
+        past_meeting(host_coalition=coalition, series=series, start=PAST_START - dt.timedelta(days=day))
+    organizer = request.getfixturevalue(persona)
+    with django_assert_max_num_queries(8):
+        response = organizer.get(reverse("meetings:list"))
+    assert len(response.context["page"]) == size
+    assert list(response.context["series_list"]) == [series]
+    assert len(response.context["waiting_for_minutes"]) == min(size, 5)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_agenda_editor_runs_a_fixed_number_of_queries(
+    coalition_admin_client, coalition, size, django_assert_max_num_queries
+):
+    meeting = MeetingFactory(host_coalition=coalition)
+    _populate(meeting, size, coalition)
+    PracticeFactory.create_batch(size)
+    with django_assert_max_num_queries(8):
+        response = coalition_admin_client.get(reverse("meetings:agenda", args=[meeting.pk]))
+    assert response.context["formset"].initial_form_count() == size

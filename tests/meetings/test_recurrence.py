@@ -127,3 +127,82 @@ def test_unusable_rules_are_named_by_field(rule, field):
 def test_usable_rules_have_no_problems():
     assert Rule(kind="nth_weekday", week_of_month=LAST, weekday=6).problems() == {}
     assert Rule(kind="day_of_month", day_of_month=29).problems() == {}
+
+
+# --- Windows that do not start on the 1st or end on the last day ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "first", "last", "expected"),
+    [
+        # Starts mid-month after that month's meeting: the first one is next month's.
+        (
+            Rule(kind="nth_weekday", week_of_month=2, weekday=TUESDAY),
+            dt.date(2027, 1, 20),
+            dt.date(2027, 4, 30),
+            [dt.date(2027, 2, 9), dt.date(2027, 3, 9), dt.date(2027, 4, 13)],
+        ),
+        # Starts mid-month before that month's meeting: this month's counts.
+        (
+            Rule(kind="day_of_month", day_of_month=20),
+            dt.date(2027, 1, 15),
+            dt.date(2027, 3, 31),
+            [dt.date(2027, 1, 20), dt.date(2027, 2, 20), dt.date(2027, 3, 20)],
+        ),
+        # Ends on the 1st, and the rule meets on the 1st: that last day is in.
+        (
+            Rule(kind="day_of_month", day_of_month=1),
+            dt.date(2027, 3, 15),
+            dt.date(2027, 6, 1),
+            [dt.date(2027, 4, 1), dt.date(2027, 5, 1), dt.date(2027, 6, 1)],
+        ),
+        # Ends on the 1st, the month's meeting is later: nothing after the window.
+        (
+            Rule(kind="nth_weekday", week_of_month=LAST, weekday=FRIDAY),
+            dt.date(2027, 1, 15),
+            dt.date(2027, 4, 1),
+            [dt.date(2027, 1, 29), dt.date(2027, 2, 26), dt.date(2027, 3, 26)],
+        ),
+        # A window inside one month, across the year's end, and a single day.
+        (
+            Rule(kind="day_of_month", day_of_month=31),
+            dt.date(2027, 2, 10),
+            dt.date(2027, 2, 28),
+            [dt.date(2027, 2, 28)],
+        ),
+        (
+            Rule(kind="day_of_month", day_of_month=5),
+            dt.date(2027, 12, 6),
+            dt.date(2028, 2, 5),
+            [dt.date(2028, 1, 5), dt.date(2028, 2, 5)],
+        ),
+        (Rule(kind="day_of_month", day_of_month=1), dt.date(2027, 6, 1), dt.date(2027, 6, 1), [dt.date(2027, 6, 1)]),
+    ],
+)
+def test_windows_keep_every_occurrence_in_range_and_none_outside(rule, first, last, expected):
+    assert occurrence_dates(rule, first, last) == expected
+
+
+def test_a_twelve_month_plan_from_mid_month_holds_twelve_or_thirteen_meetings_all_in_range():
+    rule = Rule(kind="day_of_month", day_of_month=1)
+    today = dt.date(2027, 5, 17)
+
+    dates = occurrence_dates(rule, today, add_months(today, 12))
+
+    assert dates[0] == dt.date(2027, 6, 1)
+    assert dates[-1] == dt.date(2028, 5, 1)
+    assert len(dates) == 12
+    assert all(today <= day <= add_months(today, 12) for day in dates)
+
+
+def test_occurrence_times_follow_the_same_window():
+    rule = Rule(kind="day_of_month", day_of_month=1)
+    times = occurrence_times(
+        rule, wall_time=dt.time(9, 30), duration_minutes=45, tz_name="America/Chicago",
+        first=dt.date(2027, 1, 2), last=dt.date(2027, 3, 1),
+    )  # fmt: skip
+    utc = dt.UTC
+    assert times == [
+        (dt.date(2027, 2, 1), dt.datetime(2027, 2, 1, 15, 30, tzinfo=utc), dt.datetime(2027, 2, 1, 16, 15, tzinfo=utc)),
+        (dt.date(2027, 3, 1), dt.datetime(2027, 3, 1, 15, 30, tzinfo=utc), dt.datetime(2027, 3, 1, 16, 15, tzinfo=utc)),
+    ]

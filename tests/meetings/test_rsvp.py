@@ -91,6 +91,13 @@ def test_link_from_an_email_sends_visitors_to_log_in_first(client, meeting):
     assert "next=" in response["Location"] and "rsvp%3Dyes" in response["Location"]
 
 
+def test_link_from_an_email_tells_someone_in_no_coalition_why_not(outsider_client, meeting):
+    page = outsider_client.get(meeting.get_absolute_url() + "?rsvp=yes").content.decode()
+    assert "Only members of a coalition can RSVP" in page
+    assert "Confirm" not in page
+    assert not RSVP.objects.exists()
+
+
 def test_link_with_an_unknown_answer_shows_the_normal_choices(member_client, meeting):
     page = member_client.get(meeting.get_absolute_url() + "?rsvp=whenever").content.decode()
     assert "was not understood" in page

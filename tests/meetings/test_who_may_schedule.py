@@ -277,12 +277,17 @@ def test_visitor_cannot_schedule_a_one_off_meeting(client, db):
 
 
 def test_coalition_admin_schedules_one_off_meetings_for_their_coalition_only(
-    coalition_admin_client, other_admin_client, coalition
+    coalition_admin_client, other_admin_client, coalition, other_coalition, unchanged_database
 ):
-    for refused in (
-        other_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk)),
-        coalition_admin_client.post(reverse("meetings:schedule"), schedule_post()),
-    ):
+    url = reverse("meetings:schedule")
+    with unchanged_database():
+        refusals = (  # another coalition, or the partnership itself
+            other_admin_client.post(url, schedule_post(host_coalition=coalition.pk)),
+            other_admin_client.post(url, schedule_post()),
+            coalition_admin_client.post(url, schedule_post(host_coalition=other_coalition.pk)),
+            coalition_admin_client.post(url, schedule_post()),
+        )
+    for refused in refusals:
         assert refused.status_code == 200 and refused.context["form"].errors["host_coalition"]
     assert not Meeting.objects.exists()
     created = coalition_admin_client.post(reverse("meetings:schedule"), schedule_post(host_coalition=coalition.pk))
@@ -319,10 +324,11 @@ def test_coalition_admin_cannot_edit_the_partnership_series(coalition_admin_clie
 
 
 def test_host_admin_cannot_hand_their_series_to_another_coalition(
-    coalition_admin_client, hosted_series, other_coalition
+    coalition_admin_client, hosted_series, other_coalition, unchanged_database
 ):
     url = reverse("meetings:series_edit", args=[hosted_series.pk])
-    response = coalition_admin_client.post(url, series_post(title="Gone", host_coalition=other_coalition.pk))
+    with unchanged_database():
+        response = coalition_admin_client.post(url, series_post(title="Gone", host_coalition=other_coalition.pk))
     assert response.context["form"].errors["host_coalition"]
     hosted_series.refresh_from_db()
     assert hosted_series.title == "CSCA mobility call"

@@ -4,7 +4,8 @@ from django.core.mail.backends import locmem
 
 
 class ScriptedBackend(locmem.EmailBackend):
-    """Each send consumes one entry of ``script``: an exception to raise, or None to deliver."""
+    """Each send consumes one entry of ``script``: an exception to raise, None to deliver, or a function
+    to call mid-send before delivering."""
 
     script: list = []
     calls = 0
@@ -13,8 +14,10 @@ class ScriptedBackend(locmem.EmailBackend):
         ScriptedBackend.calls += 1
         if ScriptedBackend.script:
             outcome = ScriptedBackend.script.pop(0)
-            if outcome is not None:
+            if isinstance(outcome, BaseException):
                 raise outcome
+            if outcome is not None:
+                outcome()  # something that happens while this message is in flight; then it is delivered
         return super().send_messages(messages)
 
 
@@ -29,3 +32,39 @@ class GateBackend(locmem.EmailBackend):
             GateBackend.entered.set()
             GateBackend.release.wait(timeout=10)
         return super().send_messages(messages)
+
+
+class ConnectionBackend(locmem.EmailBackend):
+    """Behaves like one SMTP connection: after a failed send it is broken until closed (as Django's
+    SMTP backend is after a dropped connection), and it records whether it was left open.
+
+    ``ConnectionBackend.script`` as for ``ScriptedBackend``; ``ConnectionBackend.left_open`` counts
+    connections used and not closed.
+    """
+
+    script: list = []
+    left_open = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_open = self.is_broken = False
+
+    def send_messages(self, messages):
+        if self.is_broken:
+            import smtplib
+
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if not self.is_open:
+            self.is_open = True
+            ConnectionBackend.left_open += 1
+        if ConnectionBackend.script:
+            outcome = ConnectionBackend.script.pop(0)
+            if outcome is not None:
+                self.is_broken = True
+                raise outcome
+        return super().send_messages(messages)
+
+    def close(self):
+        if self.is_open:
+            ConnectionBackend.left_open -= 1
+        self.is_open = self.is_broken = False

@@ -58,3 +58,17 @@ def test_revoked_invitation_is_not_sent(run, coalition, coalition_admin, django_
 
     assert mail.outbox == []
     assert Delivery.objects.get().status == Delivery.Status.SKIPPED
+
+
+def test_a_join_decision_follows_the_members_address_and_is_logged_against_them(run, outsider, coalition):
+    from allauth.account.models import EmailAddress
+
+    join_request = JoinRequest.objects.create(user=outsider, coalition=coalition, status=JoinRequest.Status.APPROVED)
+    EmailAddress.objects.filter(user=outsider).update(email="erin.new@example.org")
+    outsider.email = "erin.new@example.org"
+    outsider.save(update_fields=["email"])
+
+    run(join_request_decided.send, sender=JoinRequest, join_request=join_request)
+
+    assert [m.to for m in mail.outbox] == [["erin.new@example.org"]]
+    assert Delivery.objects.get().user == outsider

@@ -101,3 +101,25 @@ def test_a_second_attempt_while_the_first_is_mid_send_sends_nothing(settings, me
 
     assert second["report"].sent == []
     assert addresses() == ["alice@example.org"]
+
+
+def test_two_senders_with_overlapping_key_lists_send_each_email_once(
+    meeting_tomorrow, member, coalition_admin, other_member, partnership_admin
+):
+    with collect_keys() as keys:
+        run_reminder_tick()
+    keys.sort()
+    assert len(keys) == 4
+    start = threading.Barrier(2)
+
+    def sender(chunk):
+        def send():
+            start.wait(timeout=10)
+            send_deliveries(keys=chunk)
+
+        return send
+
+    in_threads(sender(keys[:3]), sender(keys[1:]))
+
+    assert addresses() == ["alice@example.org", "bob@example.org", "charlie@example.org", "dana@example.org"]
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 4

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.mail import send_deliveries
+from notifications.mail import collect_keys, send_deliveries
 from notifications.models import BouncedAddress, Delivery, Dispatch
 from notifications.services import run_reminder_tick
 from notifications.tasks import tick_reminders
@@ -216,3 +216,168 @@ def _claimed_then_killed(member, meeting):
         claimed_at=timezone.now(),
         next_attempt_at=timezone.now() + dt.timedelta(minutes=10),
     )
+
+
+def test_smtp_authentication_failure_is_retried_with_backoff_not_failed_for_good(smtp, frozen, member, other_member):
+    """Our own credentials were refused (535): no member's address is at fault, so every email waits
+    and is retried later, each time a little later, and nothing is marked bounced or failed."""
+    first, second = _pending_digest_for(member, key="first"), _pending_digest_for(other_member, key="second")
+    refused = smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid")
+    smtp.script = [refused, refused]
+
+    report = send_deliveries(keys=["first", "second"])
+
+    assert sorted(report.retry_keys) == ["first", "second"]
+    assert report.retry_countdown == 60
+    for delivery in (first, second):
+        delivery.refresh_from_db()
+        assert delivery.status == Delivery.Status.PENDING
+        assert "535" in delivery.last_error
+        assert delivery.next_attempt_at == timezone.now() + dt.timedelta(seconds=60)
+    assert not BouncedAddress.objects.exists()
+
+    frozen.shift(dt.timedelta(seconds=60))
+    smtp.script = [refused, None]
+    report = send_deliveries(keys=["first", "second"])
+
+    assert report.retry_keys == ["first"]
+    assert report.retry_countdown == 120  # the second attempt waits twice as long
+    assert report.sent == ["second"]
+    assert [m.to for m in mail.outbox] == [["charlie@example.org"]]
+
+
+def test_sent_at_is_set_on_every_sent_row(frozen, member, other_member, outsider):
+    keys = [_pending_digest_for(user, key=f"join:{user.pk}").key for user in (member, other_member, outsider)]
+
+    send_deliveries(keys=keys)
+
+    rows = Delivery.objects.filter(key__in=keys)
+    assert [(row.status, row.sent_at) for row in rows] == [(Delivery.Status.SENT, timezone.now())] * 3
+
+
+def test_a_duplicate_enqueue_inside_a_transaction_leaves_the_transaction_usable(
+    member, coalition, django_capture_on_commit_callbacks
+):
+    """On PostgreSQL a unique violation aborts the whole transaction unless it happened in a savepoint:
+    a second queue_email for the same key must not break the caller's later writes."""
+    from django.db import transaction
+
+    from notifications.mail import queue_email
+
+    params = {"join_request": _join(member)}
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = queue_email(key="join:dup", kind=Delivery.Kind.JOIN, user=member, params=params)
+        again = queue_email(key="join:dup", kind=Delivery.Kind.JOIN, user=member, params=params)
+        # The caller's transaction goes on: reads and writes still work.
+        MembershipFactory(user=UserFactory(email="later@example.org"), coalition=coalition)
+        assert Delivery.objects.filter(key="join:dup").count() == 1
+
+    assert first is not None and again is None
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+
+
+def test_a_tick_run_twice_inside_one_transaction_leaves_it_usable(
+    meeting_tomorrow, member, coalition, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        run_reminder_tick()
+        run_reminder_tick()  # the fan-out's marker exists already: a unique violation, caught
+        MembershipFactory(user=UserFactory(email="later@example.org"), coalition=coalition)
+
+    assert recipients() == ["alice@example.org"]
+
+
+def test_backoff_doubles_per_attempt_up_to_the_configured_maximum(settings, smtp, frozen, member):
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+    settings.NOTIFICATIONS_RETRY_MAX_SECONDS = 200
+    delivery = _pending_digest_for(member)
+    waits = []
+    for _ in range(4):
+        smtp.script = [TimeoutError("timed out")]
+        send_deliveries(keys=[delivery.key])
+        delivery.refresh_from_db()
+        waits.append((delivery.next_attempt_at - timezone.now()).total_seconds())
+
+    assert waits == [60, 120, 200, 200]
+
+
+def test_a_success_after_failures_clears_the_error_and_records_subject_and_address(smtp, frozen, member):
+    delivery = _pending_digest_for(member)
+    smtp.script = [ConnectionRefusedError("refused")]
+    send_deliveries(keys=[delivery.key])
+
+    send_deliveries(keys=[delivery.key])
+
+    delivery.refresh_from_db()
+    (message,) = mail.outbox
+    assert (delivery.status, delivery.last_error) == (Delivery.Status.SENT, "")
+    assert delivery.subject == message.subject != ""
+    assert delivery.to_address == "alice@example.org"
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (smtplib.SMTPRecipientsRefused({"alice@example.org": (450, b"4.2.1 Mailbox busy")}), Delivery.Status.PENDING),
+        (smtplib.SMTPRecipientsRefused({"alice@example.org": (500, b"5.5.2 Syntax error")}), Delivery.Status.BOUNCED),
+        (smtplib.SMTPRecipientsRefused({"alice@example.org": (599, b"5.9.9 Refused")}), Delivery.Status.BOUNCED),
+        (smtplib.SMTPRecipientsRefused({}), Delivery.Status.PENDING),
+        (smtplib.SMTPSenderRefused(500, b"5.1.7 Bad sender", "no-reply@x"), Delivery.Status.FAILED),
+        (smtplib.SMTPDataError(499, b"4.9.9 Later"), Delivery.Status.PENDING),
+        (smtplib.SMTPServerDisconnected("gone"), Delivery.Status.PENDING),
+        (OSError("network unreachable"), Delivery.Status.PENDING),
+        (ValueError("not an SMTP problem"), Delivery.Status.FAILED),
+    ],
+    ids=["450", "500", "599", "no codes", "sender 500", "data 499", "disconnect", "oserror", "other"],
+)
+def test_each_smtp_outcome_is_recorded_as_retry_bounce_or_failure(smtp, frozen, member, error, status):
+    delivery = _pending_digest_for(member)
+    smtp.script = [error]
+
+    send_deliveries(keys=[delivery.key])
+
+    delivery.refresh_from_db()
+    assert delivery.status == status
+    assert BouncedAddress.objects.filter(address="alice@example.org").exists() == (status == Delivery.Status.BOUNCED)
+
+
+def test_the_sweep_leaves_a_row_alone_while_its_worker_is_mid_send(run, smtp, frozen, meeting_tomorrow, member):
+    """A slow SMTP conversation (two minutes) is not a stuck row: the tick must not queue it again."""
+    from notifications.services import requeue_stuck_deliveries
+
+    with collect_keys() as keys:
+        run_reminder_tick()
+    swept = {}
+
+    def slow_send():
+        frozen.shift(dt.timedelta(minutes=2))
+        swept["keys"] = requeue_stuck_deliveries(now=timezone.now())
+
+    smtp.script = [slow_send]
+    send_deliveries(keys=keys)
+
+    assert swept["keys"] == []
+    assert recipients() == ["alice@example.org"]
+
+
+def test_the_reminder_fan_out_queues_only_members_who_can_be_emailed(meeting_tomorrow, coalition, member):
+    """Who is not reachable is not even queued (the send-time check is the second line, not the first)."""
+    from allauth.account.models import EmailAddress
+
+    inactive = UserFactory(email="inactive@example.org", is_active=False)
+    unverified = UserFactory(email="unverified@example.org", verified=False)
+    bounced = UserFactory(email="bounced@example.org")
+    BouncedAddress.objects.create(address="bounced@example.org", source=BouncedAddress.Source.ADMIN)
+    moved = UserFactory(email="moved@example.org")  # verified this one, then changed to an unverified one
+    EmailAddress.objects.create(user=moved, email="moved.new@example.org", verified=False)
+    moved.email = "moved.new@example.org"
+    moved.save(update_fields=["email"])
+    for user in (inactive, unverified, bounced, moved):
+        MembershipFactory(user=user, coalition=coalition)
+
+    with collect_keys():
+        run_reminder_tick()
+
+    assert list(Delivery.objects.values_list("to_address", flat=True)) == ["alice@example.org"]

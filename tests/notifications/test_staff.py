@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coalitions.models import Membership
 from notifications.models import BouncedAddress, Delivery
-from tests.factories import PracticeFactory
+from tests.factories import PracticeFactory, UserFactory
 from tests.factories.notifications import BouncedAddressFactory, DeliveryFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,43 @@ def test_preview_embeds_the_email_escaped_in_srcdoc(partnership_admin_client, me
 
     # The rendered email is HTML already: unescaped, it would end the attribute and break the page.
     assert 'srcdoc="&lt;!doctype html&gt;' in page
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_staff_page_runs_a_fixed_number_of_queries(partnership_admin_client, size, django_assert_max_num_queries):
+    for _ in range(size):
+        DeliveryFactory(status=Delivery.Status.FAILED, last_error="SMTPDataError: 554 spam")
+        DeliveryFactory(status=Delivery.Status.PENDING, attempts=2, last_error="timed out")
+        BouncedAddressFactory(user=UserFactory())
+    url = reverse("notifications:failed_deliveries")
+    with django_assert_max_num_queries(8):
+        failed = partnership_admin_client.get(url)
+    with django_assert_max_num_queries(8):
+        waiting = partnership_admin_client.get(url, {"status": Delivery.Status.PENDING})
+    assert len(failed.context["page"]) == size and len(waiting.context["page"]) == size
+    assert failed.context["bounced_total"] == size
+
+
+def test_confirming_one_address_lifts_only_that_addresses_bounce(member, other_member):
+    BouncedAddressFactory(address="alice@example.org", user=member)
+    BouncedAddressFactory(address="charlie@example.org", user=other_member)
+
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=member.emailaddress_set.get())
+
+    assert list(BouncedAddress.objects.values_list("address", flat=True)) == ["charlie@example.org"]
+
+
+def test_admin_lifts_the_chosen_bounce_marks_and_says_how_many(partnership_admin_client, partnership_admin):
+    partnership_admin.is_superuser = True
+    partnership_admin.save()
+    lifted = BouncedAddressFactory(address="fixed@example.org")
+    BouncedAddressFactory(address="still-broken@example.org")
+
+    response = partnership_admin_client.post(
+        reverse("admin:notifications_bouncedaddress_changelist"),
+        {"action": "lift", "_selected_action": [lifted.pk]},
+        follow=True,
+    )
+
+    assert "1 bounce mark(s) lifted." in response.content.decode()
+    assert list(BouncedAddress.objects.values_list("address", flat=True)) == ["still-broken@example.org"]

@@ -1,6 +1,9 @@
 """Signed unsubscribe links: RFC 8058 one-click, a confirm page for people, undo and "monthly instead"."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -167,3 +170,73 @@ def test_token_for_a_deleted_member_is_a_404(client, member):
 def test_unknown_kind_cannot_be_signed():
     with pytest.raises(ValueError):
         make_unsubscribe_token(user_id=1, kind="everything")
+
+
+def test_a_year_old_link_still_unsubscribes(client, member):
+    PreferenceFactory(user=member)
+    with time_machine.travel(dt.datetime(2025, 11, 10, 15, 0, tzinfo=dt.UTC), tick=False):
+        link = url("unsubscribe", member)  # in last year's email
+
+    with time_machine.travel(dt.datetime(2026, 11, 12, 15, 0, tzinfo=dt.UTC), tick=False):
+        page = client.get(link)
+        response = client.post(link, {"List-Unsubscribe": "One-Click"})
+
+    assert page.status_code == 200
+    assert response.status_code == 200
+    assert preference(member).digest_frequency == Preference.Frequency.OFF
+
+
+@pytest.fixture
+def retired_kind_token(member, monkeypatch):
+    """A genuine link from an email about a kind we sent then and no longer send."""
+    PreferenceFactory(user=member)
+    monkeypatch.setitem(tokens.KIND_LABELS, "newsletter", "the newsletter")
+    token = make_unsubscribe_token(user_id=member.pk, kind="newsletter")
+    monkeypatch.delitem(tokens.KIND_LABELS, "newsletter")
+    return token
+
+
+def test_a_link_naming_a_kind_we_no_longer_send_is_a_clear_400(client, member, retired_kind_token):
+    responses = [
+        client.get(reverse("notifications:unsubscribe", args=[retired_kind_token])),
+        client.post(reverse("notifications:unsubscribe", args=[retired_kind_token]), {"List-Unsubscribe": "One-Click"}),
+        client.post(reverse("notifications:unsubscribe", args=[retired_kind_token])),
+        client.get(reverse("notifications:unsubscribe_done", args=[retired_kind_token])),
+        client.post(reverse("notifications:unsubscribe_change", args=[retired_kind_token]), {"action": "undo"}),
+    ]
+
+    assert [r.status_code for r in responses] == [400] * 5
+    for response in responses:
+        assert "We no longer send this kind of email" in response.content.decode()
+    saved = preference(member)
+    assert (saved.digest_frequency, saved.wants_reminders) == (Preference.Frequency.WEEKLY, True)
+
+
+def test_reading_a_token_for_a_retired_kind_says_so(retired_kind_token):
+    with pytest.raises(tokens.RetiredKind):
+        tokens.read_unsubscribe_token(retired_kind_token)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [[1, "digest"], {"u": "1", "k": "digest"}, {"u": 1, "k": 7}, {"k": "digest"}, "digest"],
+    ids=["a list", "id as text", "kind as number", "no id", "a bare string"],
+)
+def test_a_signed_payload_of_the_wrong_shape_is_a_400_not_a_500(client, member, payload):
+    """Signed with our key, so not forged: an older or buggy link format must still be refused cleanly."""
+    from django.core import signing
+
+    token = signing.dumps(payload, salt=tokens.SALT)
+
+    with pytest.raises(tokens.InvalidToken):
+        tokens.read_unsubscribe_token(token)
+    assert client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+    assert client.post(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+
+
+def test_the_email_names_what_the_link_turns_off(run, meeting_tomorrow, member):
+    run(run_reminder_tick)
+
+    (message,) = mail.outbox
+    assert "Unsubscribe from meeting reminders and follow-ups" in message.body
+    assert "Unsubscribe from meeting reminders and follow-ups" in message.alternatives[0][0]

@@ -121,8 +121,11 @@ def test_failure_after_files_were_stored_removes_them(member, coalition, cyberse
     assert stored_files() == []
 
 
-def test_member_cannot_post_for_another_coalition(member_client, form_data, other_coalition):
-    response = member_client.post(URL, {**form_data, "coalition": other_coalition.pk})
+@pytest.mark.parametrize("persona", ["member_client", "coalition_admin_client"])
+def test_member_cannot_post_for_another_coalition(request, persona, form_data, other_coalition, unchanged_database):
+    client = request.getfixturevalue(persona)
+    with unchanged_database():
+        response = client.post(URL, {**form_data, "coalition": other_coalition.pk})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Practice.objects.exists()

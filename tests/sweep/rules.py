@@ -22,7 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from tests.sweep_world import MATRIX_PERSONAS
+# The six personas of tests/conftest.py, plus Frank, an admin of the other coalition: an admin,
+# but not of the coalition that owns everything in the world (the matrix needs him; the sweep does not).
+PERSONAS = ("anonymous", "member", "coalition_admin", "other_member", "partnership_admin", "outsider")
+MATRIX_PERSONAS = (*PERSONAS, "other_admin")
 
 OK, DENY, REFUSE, SAY, BAD, LOGIN = "ok", "403", "403/404", "message", "400", "login"
 

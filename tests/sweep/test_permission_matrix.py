@@ -1,6 +1,6 @@
 """Every write endpoint, posted to with a valid body by every persona: who succeeds, who is refused.
 
-The rules are the table in ``tests/sweep_rules.py``, written from the issues. A refused persona
+The rules are the table in ``rules.py``, written from the issues. A refused persona
 gets the refusal the table names (403, 404, a message, or the login page) and the database is
 left exactly as it was; an allowed one gets a success and something changed.
 """
@@ -8,28 +8,9 @@ left exactly as it was; an allowed one gets a success and something changed.
 import pytest
 from django.urls import reverse
 
-from coalitions.models import JoinRequest
-from tests.sweep_rules import (
-    BAD,
-    DENY,
-    LOGIN,
-    OK,
-    READS,
-    REFUSE,
-    SAY,
-    WRITES,
-    practice_body,
-    schedule_body,
-    series_body,
-)
-from tests.sweep_world import *  # noqa: F403 (the sweep's fixtures)
-from tests.sweep_world import (
-    MATRIX_PERSONAS,
-    error_messages,
-    is_login_redirect,
-    isolated,
-    portal_routes,
-)
+from tests.sweep.outcomes import error_messages, is_login_redirect, isolated
+from tests.sweep.rules import BAD, DENY, LOGIN, MATRIX_PERSONAS, OK, READS, REFUSE, SAY, WRITES
+from tests.sweep.targets import portal_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -97,44 +78,3 @@ def test_page_is_shown_or_refused_by_role(read, persona, world, fresh_clients):
         assert outcome.status == 403, f"{where}: got {outcome.status}"
     else:
         assert outcome.status in (403, 404), f"{where}: got {outcome.status}"
-
-
-def test_unverified_user_cannot_ask_to_join(world, client, baseline):
-    """Issue 2: an unverified user cannot join; they are told to verify their address first."""
-    client.force_login(world.unverified)
-    url = reverse("coalitions:join", args=[world.coalition.slug])
-    outcome = isolated(lambda: client.post(url, {"message": "Hello"}), baseline=baseline)
-    assert outcome.status == 302
-    assert any("verify" in message for message in error_messages(outcome.response))
-    assert not JoinRequest.objects.filter(user=world.unverified).exists()
-
-
-@pytest.mark.parametrize("persona", ["member", "coalition_admin"])
-def test_member_cannot_share_a_practice_for_another_coalition(persona, world, fresh_clients, baseline):
-    """Members post practices for their own coalition: choosing another one is refused, nothing saved."""
-    body = {**practice_body(world, persona), "coalition": world.other_coalition.pk}
-    outcome = isolated(lambda: fresh_clients[persona].post(reverse("practices:create"), body), baseline=baseline)
-    assert outcome.status in (200, 400, 403)
-    assert outcome.changed == []
-
-
-@pytest.mark.parametrize("persona", ["coalition_admin", "other_admin"])
-def test_coalition_admin_cannot_schedule_for_a_coalition_they_do_not_run(persona, world, fresh_clients, baseline):
-    """Coalition admins schedule meetings their coalition hosts, not another's, nor the partnership's."""
-    others = {"coalition_admin": world.other_coalition.pk, "other_admin": world.coalition.pk}
-    for host in (str(others[persona]), ""):
-        body = {**schedule_body(world, persona), "host_coalition": host}
-        outcome = isolated(
-            lambda body=body: fresh_clients[persona].post(reverse("meetings:schedule"), body), baseline=baseline
-        )
-        assert outcome.status in (200, 400, 403), f"host {host!r}: {outcome.status}"
-        assert outcome.changed == [], f"host {host!r}"
-
-
-def test_coalition_admin_cannot_move_a_series_to_another_host(world, fresh_clients, baseline):
-    """Editing their own series, a coalition admin cannot hand it to a coalition they do not run."""
-    body = series_body(host_coalition=str(world.other_coalition.pk))(world, "coalition_admin")
-    url = reverse("meetings:series_edit", args=[world.series.pk])
-    outcome = isolated(lambda: fresh_clients["coalition_admin"].post(url, body), baseline=baseline)
-    assert outcome.status in (200, 400, 403)
-    assert outcome.changed == []

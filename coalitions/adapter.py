@@ -1,0 +1,65 @@
+"""How allauth signs people in and mails them here (ACCOUNT_ADAPTER).
+
+Three departures from allauth's defaults, each for a reason it cannot be configured:
+- the failed-login throttle's per-account key also names the client's address, so the limit is
+  per (account, address) pair: allauth offers per address, per account and per signed-in user,
+  and a per-account limit lets anyone who knows a member's address keep them out from anywhere;
+- a request with fewer X-Forwarded-For entries than ALLAUTH_TRUSTED_PROXY_COUNT is answered, not
+  a 500: allauth raises ImproperlyConfigured for it;
+- links in its emails start with SITE_URL, as every other link the portal mails does, instead of
+  the Host header of whichever request triggered the email.
+"""
+
+import logging
+from urllib.parse import quote
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.ratelimit import get_ip
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth hashes this into its "key" throttle (5 failures in 5 minutes, ACCOUNT_RATE_LIMITS)
+        # and clears it after a password reset from the same address. With the address in it,
+        # failures for a member's account from one place never refuse them somewhere else; the
+        # per-address throttle ("ip") still bounds how many accounts one place can try.
+        account_key = super()._get_login_attempts_cache_key(request, **credentials)
+        # get_ip is the address allauth's own "ip" throttle uses (an IPv6 address as its /64).
+        return f"{account_key}@{get_ip(request)}"
+
+    def get_client_ip(self, request) -> str:
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # It did not pass through all of our proxies (or the count is set too high): the peer
+            # that connected is the only address we know.
+            logger.warning("X-Forwarded-For has fewer entries than ALLAUTH_TRUSTED_PROXY_COUNT")
+            address = request.META.get("REMOTE_ADDR")
+            if not address:
+                raise PermissionDenied("Unable to determine client IP address") from None
+            return address
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return site_url(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The "unknown account" and "account already exists" emails carry links allauth builds from
+        # the request outside the two hooks above.
+        if "signup_url" in context:
+            context = {**context, "signup_url": site_url(reverse("account_signup"))}
+        if template_prefix == "account/email/account_already_exists":
+            context = {**context, "password_reset_url": site_url(reverse("account_reset_password"))}
+        super().send_mail(template_prefix, email, context)

@@ -1,0 +1,23 @@
+"""The portal's tables as digests, to prove that a refused request left every row as it was."""
+
+import hashlib
+
+from django.apps import apps
+
+# Sessions and the admin log are left out: logging in writes the one, and nothing in the portal
+# writes the other.
+SNAPSHOT_APPS = ("auth", "account", "taggit", "coalitions", "practices", "meetings", "notifications")
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of the portal's tables, one per table: equal digests, nothing changed."""
+    state = {}
+    for app_label in SNAPSHOT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            rows = model._base_manager.order_by("pk").values_list()
+            state[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return state
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(label for label in before if before[label] != after.get(label))
