@@ -159,7 +159,7 @@ class CoalitionAdmin(TimeZoneChoiceMixin, admin.ModelAdmin):
         if "logo" in form.changed_data:
             # Undo the form's plain copy of the upload: the service names the file and removes the old one.
             obj.logo = Coalition.objects.get(pk=obj.pk).logo if change else ""
-            services.set_coalition_logo(coalition=obj, logo=form.cleaned_data["logo"])
+            services.set_coalition_logo(by=request.user, coalition=obj, logo=form.cleaned_data["logo"])
         super().save_model(request, obj, form, change)
 
     @admin.display(ordering="member_count", description="members")

@@ -51,7 +51,7 @@ class SignupExtraForm(forms.Form):
         from .services import update_profile  # late: allauth imports this module while it loads
 
         update_profile(
-            user=user, full_name=self.cleaned_data["full_name"], job_title=self.cleaned_data["job_title"], time_zone=""
+            by=user, full_name=self.cleaned_data["full_name"], job_title=self.cleaned_data["job_title"], time_zone=""
         )
 
 

@@ -1,15 +1,23 @@
-"""Who may do what. Every app asks here; no view carries its own copy of a rule.
+"""Who may do what. Every app asks here; no view or service carries its own copy of a rule.
 
 The helpers take the objects they judge and read only ids from them, so higher apps
 (practices, meetings) can ask about their own objects without this app importing them.
+
+Services call the ``can_…``/``is_…`` questions and raise ``PermissionDenied`` themselves; views
+declare theirs once with the decorators at the bottom (as pretix's ``control/permissions.py``
+does), so the check and its 403 reason are not copied into the first line of every view.
 """
 
 import contextlib
+from collections.abc import Callable
+from functools import wraps
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, prefetch_related_objects
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
+from django.shortcuts import get_object_or_404, render
 
-from .models import Membership
+from .models import Coalition, Membership
 
 
 def is_partnership_admin(user) -> bool:
@@ -58,6 +66,30 @@ def can_create_coalition(user) -> bool:
     return is_partnership_admin(user)
 
 
+def can_accept_invitation(user, invitation) -> bool:
+    """Only an account holding the invited address, verified, may accept: the link could be forwarded."""
+    return (
+        user.is_authenticated and user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+    )
+
+
+def can_manage_hosted(user, host_coalition_id: int | None) -> bool:
+    """Meetings and series: partnership admins manage everything, coalition admins what their
+    coalition hosts (nobody but partnership admins what the partnership hosts, ``None``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if host_coalition_id is None:
+        return is_partnership_admin(user)
+    return is_coalition_admin(user, host_coalition_id)
+
+
+def can_schedule_meetings(user) -> bool:
+    """May this user create series or one-off meetings at all (for some host)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_partnership_admin(user) or bool(admin_coalition_ids(user))
+
+
 def load_memberships(user) -> None:
     """Fetch the user's memberships with their coalitions in one query, for the whole request.
 
@@ -75,3 +107,74 @@ def forget_cached_roles(user) -> None:
         del user._coalition_roles
     with contextlib.suppress(AttributeError, KeyError):
         del user._prefetched_objects_cache["memberships"]
+
+
+# --- Declared on views ----------------------------------------------------------------------------
+# Each decorator goes below ``login_required`` (anonymous visitors are sent to log in first) and
+# raises ``PermissionDenied`` with the reason the 403 page shows.
+
+
+def user_passes(test: Callable[[object], bool], reason: str, *, template: str | None = None):
+    """Let the view run only for users ``test(user)`` accepts; a 403 with ``reason`` for the rest
+    (the portal's 403 page, or ``template`` rendered with ``reason`` when it should say more)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not test(request.user):
+                if template:
+                    return render(request, template, {"reason": reason}, status=403)
+                raise PermissionDenied(reason)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def partnership_admin_required(reason: str):
+    """``@partnership_admin_required("The moderation queue is for the partnership's admins.")``"""
+    return user_passes(is_partnership_admin, reason)
+
+
+def member_required(reason: str, *, template: str | None = None):
+    """Members of a coalition (and partnership admins) only."""
+    return user_passes(is_member, reason, template=template)
+
+
+def object_permission_required(
+    queryset: type[Model] | QuerySet,
+    *,
+    test: Callable[[object, Model], bool],
+    reason: str | Callable[[Model], str],
+    lookup: str = "pk",
+    as_kwarg: str,
+):
+    """Load the object a URL names (404 if none), let the view run only if ``test(user, obj)``.
+
+    The URL argument named ``lookup`` (``pk``, ``slug``) finds the object; the view receives the
+    object as ``as_kwarg`` instead. ``reason`` may be a function of the object, so the 403 page can
+    name it. Higher apps build their own ("may manage this meeting") from this one.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            obj = get_object_or_404(queryset, **{lookup: kwargs.pop(lookup)})
+            if not test(request.user, obj):
+                raise PermissionDenied(reason(obj) if callable(reason) else reason)
+            return view(request, *args, **{as_kwarg: obj}, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# The coalition named by the ``slug`` URL argument, for its admins and partnership admins only.
+coalition_admin_required = object_permission_required(
+    Coalition,
+    test=can_manage_coalition,
+    reason=lambda coalition: f"Only the admins of {coalition.name} can do that.",
+    lookup="slug",
+    as_kwarg="coalition",
+)

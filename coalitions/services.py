@@ -1,8 +1,10 @@
 """Writes for coalitions and their members.
 
-Every function here is keyword-only, checks the actor's role through ``coalitions.permissions``
-(raising ``PermissionDenied``, which Django turns into a 403) and refuses impossible states with
-``MembershipError`` (views turn its message into a flash message). Anything that leaves the
+Every function here is keyword-only. The one acting is always ``by``: a write done on a person's
+behalf asks ``coalitions.permissions`` whether ``by`` may do it and raises ``PermissionDenied``
+itself (Django turns it into a 403), so no caller (a view, the admin, a task) can skip the rule.
+Impossible states are refused with ``MembershipError`` (views turn its message into a flash
+message). Anything that leaves the
 process (the signals the email app listens to) is sent only after the transaction commits.
 """
 
@@ -35,11 +37,20 @@ class MembershipError(Exception):
     """A request that cannot be carried out as asked; the message is written for the person who asked."""
 
 
+def _require_signed_in(by: AbstractBaseUser, reason: str) -> None:
+    """What a person does for themselves (join, leave, their profile) needs an active account."""
+    if not (by.is_authenticated and by.is_active):
+        raise PermissionDenied(reason)
+
+
 # --- Profiles -------------------------------------------------------------------------------------
 
 
 def ensure_profile(*, user: AbstractBaseUser) -> Profile:
-    """The user's profile, created empty if they have none (accounts made outside signup)."""
+    """The user's profile, created empty if they have none (accounts made outside signup).
+
+    Acts for the system, not for a person: ``user`` is whose profile it is, and nothing is refused.
+    """
     try:
         return user.profile
     except Profile.DoesNotExist:
@@ -48,11 +59,12 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
         return profile
 
 
-def update_profile(*, user: AbstractBaseUser, full_name: str, job_title: str, time_zone: str) -> Profile:
-    """Save the member's name, job title and time zone (blank zone: follow the coalition's)."""
+def update_profile(*, by: AbstractBaseUser, full_name: str, job_title: str, time_zone: str) -> Profile:
+    """Save the signed-in person's own name, job title and time zone (blank zone: follow the coalition's)."""
+    _require_signed_in(by, "Log in to edit your profile.")
     if time_zone and not is_valid_time_zone(time_zone):
         raise MembershipError(f"“{time_zone}” is not a time zone we know.")
-    profile = ensure_profile(user=user)
+    profile = ensure_profile(user=by)
     profile.full_name = full_name.strip()
     profile.job_title = job_title.strip()
     profile.time_zone = time_zone
@@ -66,21 +78,25 @@ def update_profile(*, user: AbstractBaseUser, full_name: str, job_title: str, ti
 LOGO_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
 
-def _apply_coalition_data(coalition: Coalition, data: dict[str, Any]) -> None:
+def _apply_coalition_data(coalition: Coalition, data: dict[str, Any], *, by: AbstractBaseUser) -> None:
     """Copy form data onto the coalition; a new or cleared logo goes through ``set_coalition_logo``."""
     for field in COALITION_FIELDS:
         if field in data:
             setattr(coalition, field, data[field])
-    set_coalition_logo(coalition=coalition, logo=data.get("logo"))
+    set_coalition_logo(by=by, coalition=coalition, logo=data.get("logo"))
 
 
-def set_coalition_logo(*, coalition: Coalition, logo: UploadedFile | bool | None) -> None:
+def set_coalition_logo(*, by: AbstractBaseUser, coalition: Coalition, logo: UploadedFile | bool | None) -> None:
     """Put an uploaded logo on the coalition (``False``: clear it; ``None``: keep it); the caller saves.
 
+    Its admins and partnership admins only (a coalition not saved yet: those who may create one).
     The file gets our own name, never the uploader's, with the extension of the format Pillow found
     (the logo view serves by extension). The replaced file is deleted once the transaction commits,
     so call this inside one.
     """
+    may = permissions.can_manage_coalition(by, coalition) if coalition.pk else permissions.can_create_coalition(by)
+    if not may:
+        raise PermissionDenied("Only this coalition's admins can change its logo.")
     old_logo = coalition.logo.name or None
     if logo is False:  # "clear" ticked on the file input
         coalition.logo = ""
@@ -102,7 +118,7 @@ def create_coalition(*, by: AbstractBaseUser, data: dict[str, Any]) -> Coalition
         raise PermissionDenied("Only partnership admins can create coalitions.")
     with transaction.atomic():
         coalition = Coalition()
-        _apply_coalition_data(coalition, data)
+        _apply_coalition_data(coalition, data, by=by)
         coalition.save()
     return coalition
 
@@ -112,7 +128,7 @@ def update_coalition(*, by: AbstractBaseUser, coalition: Coalition, data: dict[s
     if not permissions.can_manage_coalition(by, coalition):
         raise PermissionDenied("Only this coalition's admins can edit its profile.")
     with transaction.atomic():
-        _apply_coalition_data(coalition, data)
+        _apply_coalition_data(coalition, data, by=by)
         coalition.save()
     return coalition
 
@@ -120,18 +136,17 @@ def update_coalition(*, by: AbstractBaseUser, coalition: Coalition, data: dict[s
 # --- Joining by request ---------------------------------------------------------------------------
 
 
-def request_to_join(*, user: AbstractBaseUser, coalition: Coalition, message: str = "") -> JoinRequest:
-    """Ask to join a coalition. Needs a verified email; one pending request per coalition."""
-    if not user.is_authenticated:
-        raise PermissionDenied("Log in to ask to join a coalition.")
-    if not permissions.has_verified_email(user):
+def request_to_join(*, by: AbstractBaseUser, coalition: Coalition, message: str = "") -> JoinRequest:
+    """``by`` asks to join a coalition. Needs a verified email; one pending request per coalition."""
+    _require_signed_in(by, "Log in to ask to join a coalition.")
+    if not permissions.has_verified_email(by):
         raise MembershipError("Please verify your email address before asking to join a coalition.")
-    if Membership.objects.filter(user=user, coalition=coalition).exists():
+    if Membership.objects.filter(user=by, coalition=coalition).exists():
         raise MembershipError(f"You are already a member of {coalition.name}.")
     try:
         # The savepoint keeps an outer transaction usable when the partial unique index refuses a twin.
         with transaction.atomic():
-            return JoinRequest.objects.create(user=user, coalition=coalition, message=message.strip())
+            return JoinRequest.objects.create(user=by, coalition=coalition, message=message.strip())
     except IntegrityError:
         raise MembershipError(f"You already asked to join {coalition.name}; its admins will decide soon.") from None
 
@@ -187,9 +202,9 @@ def reject_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> J
         return _decide(by=by, join_request=join_request, status=JoinRequest.Status.REJECTED)[0]
 
 
-def withdraw_join_request(*, user: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:
+def withdraw_join_request(*, by: AbstractBaseUser, join_request: JoinRequest) -> JoinRequest:
     """The person who asked takes a pending request back (it is deleted: nobody decided anything)."""
-    if join_request.user_id != user.pk:
+    if not by.is_authenticated or join_request.user_id != by.pk:
         raise PermissionDenied("You can only withdraw your own requests.")
     deleted, _ = JoinRequest.objects.pending().filter(pk=join_request.pk).delete()
     if not deleted:
@@ -265,15 +280,13 @@ def revoke_invitation(*, by: AbstractBaseUser, invitation: Invitation) -> Invita
     return invitation
 
 
-def can_accept_invitation(user: AbstractBaseUser, invitation: Invitation) -> bool:
-    """Only an account holding the invited address, verified, may accept: the link could be forwarded."""
-    return (
-        user.is_authenticated and user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
-    )
+def accept_invitation(*, by: AbstractBaseUser, invitation: Invitation) -> Membership:
+    """``by`` joins the coalition with the invited role. Single use; expired or revoked links are refused.
 
-
-def accept_invitation(*, user: AbstractBaseUser, invitation: Invitation) -> Membership:
-    """Join the coalition with the invited role. Single use; expired or revoked links are refused."""
+    A signed-in account without the invited address (verified) is told how to get it
+    (``MembershipError``): the link could have been forwarded.
+    """
+    _require_signed_in(by, "Log in to accept an invitation.")
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().select_related("coalition").get(pk=invitation.pk)
         if locked.accepted_at:
@@ -282,26 +295,26 @@ def accept_invitation(*, user: AbstractBaseUser, invitation: Invitation) -> Memb
             raise MembershipError("This invitation was withdrawn by the coalition's admin.")
         if locked.is_expired:
             raise MembershipError("This invitation has expired. Ask the coalition's admin for a new one.")
-        if not can_accept_invitation(user, locked):
+        if not permissions.can_accept_invitation(by, locked):
             raise MembershipError(
                 f"This invitation was sent to {locked.email}. Sign in with that address, "
                 "or add and verify it on your email page, to accept it."
             )
         membership, created = Membership.objects.get_or_create(
-            user=user, coalition=locked.coalition, defaults={"role": locked.role}
+            user=by, coalition=locked.coalition, defaults={"role": locked.role}
         )
         if not created and locked.role == Membership.Role.ADMIN and not membership.is_admin:
             membership.role = Membership.Role.ADMIN
             membership.save(update_fields=["role"])
-        ensure_profile(user=user)
+        ensure_profile(user=by)
         locked.accepted_at = timezone.now()
-        locked.accepted_by = user
+        locked.accepted_by = by
         locked.save(update_fields=["accepted_at", "accepted_by"])
         # A pending request to the same coalition is answered by the invitation.
-        JoinRequest.objects.pending().filter(user=user, coalition=locked.coalition).update(
+        JoinRequest.objects.pending().filter(user=by, coalition=locked.coalition).update(
             status=JoinRequest.Status.APPROVED, decided_at=locked.accepted_at, decided_by=locked.invited_by
         )
-    permissions.forget_cached_roles(user)
+    permissions.forget_cached_roles(by)
     return membership
 
 
@@ -355,13 +368,14 @@ def remove_member(*, by: AbstractBaseUser, membership: Membership) -> None:
     _delete_membership(membership, action="remove this admin")
 
 
-def leave_coalition(*, user: AbstractBaseUser, coalition: Coalition) -> None:
-    """The member leaves on their own; the last admin must hand over first."""
-    membership = Membership.objects.filter(user=user, coalition=coalition).select_related("coalition").first()
+def leave_coalition(*, by: AbstractBaseUser, coalition: Coalition) -> None:
+    """The member ``by`` leaves on their own; the last admin must hand over first."""
+    _require_signed_in(by, "Log in to leave a coalition.")
+    membership = Membership.objects.filter(user=by, coalition=coalition).select_related("coalition").first()
     if membership is None:
         raise MembershipError(f"You are not a member of {coalition.name}.")
     _delete_membership(membership, action="leave")
-    permissions.forget_cached_roles(user)
+    permissions.forget_cached_roles(by)
 
 
 def _delete_membership(membership: Membership, *, action: str) -> None:

@@ -1,7 +1,8 @@
 """Pages for coalitions, joining, invitations, member management, the directory and profiles.
 
-Each view parses input with a form, asks ``coalitions.permissions`` in one line, calls one
-service or queryset, and renders or redirects. Services raise ``MembershipError`` for states a
+Each view declares who may open it with a decorator from ``coalitions.permissions``, parses
+input with a form, calls one service or queryset, and renders or redirects. The services check
+the actor again, so the admin and any later caller meet the same rules. Services raise ``MembershipError`` for states a
 person can fix (shown as a message) and ``PermissionDenied`` for roles (a 403 page).
 """
 
@@ -12,7 +13,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,18 +38,8 @@ def _run(request: HttpRequest, service: Callable[..., Any], **kwargs) -> Any | N
         return None
 
 
-def _managed_coalition(request: HttpRequest, slug: str) -> Coalition:
-    coalition = get_object_or_404(Coalition, slug=slug)
-    if not permissions.can_manage_coalition(request.user, coalition):
-        raise PermissionDenied(f"Only the admins of {coalition.name} can do that.")
-    return coalition
-
-
-def _members_only(request: HttpRequest) -> HttpResponse | None:
-    """The friendly 403 for signed-in people who belong to no coalition yet."""
-    if permissions.is_member(request.user):
-        return None
-    return render(request, "coalitions/members_only.html", {"reason": MEMBERS_ONLY}, status=403)
+# The friendly 403 for signed-in people who belong to no coalition yet: where to ask to join.
+members_only = permissions.member_required(MEMBERS_ONLY, template="coalitions/members_only.html")
 
 
 # --- Coalitions -----------------------------------------------------------------------------------
@@ -95,9 +85,8 @@ def coalition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@permissions.user_passes(permissions.can_create_coalition, "Only partnership admins can create coalitions.")
 def coalition_create(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_create_coalition(request.user):
-        raise PermissionDenied("Only partnership admins can create coalitions.")
     form = CoalitionForm(request.POST or None, request.FILES or None, initial={"time_zone": "America/Chicago"})
     if request.method == "POST" and form.is_valid():
         coalition = services.create_coalition(by=request.user, data=form.cleaned_data)
@@ -107,8 +96,8 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def coalition_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    coalition = _managed_coalition(request, slug)
+@permissions.coalition_admin_required
+def coalition_edit(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     # The form validates against its own copy (validation writes onto its instance); the page
     # keeps showing the saved name and links, and the service applies the cleaned data.
     form = CoalitionForm(request.POST or None, request.FILES or None, instance=Coalition.objects.get(pk=coalition.pk))
@@ -147,7 +136,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         join_request = _run(
             request,
             services.request_to_join,
-            user=request.user,
+            by=request.user,
             coalition=coalition,
             message=form.cleaned_data["message"],
         )
@@ -166,7 +155,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest.objects.select_related("coalition"), pk=pk, user=request.user)
-    if _run(request, services.withdraw_join_request, user=request.user, join_request=join_request):
+    if _run(request, services.withdraw_join_request, by=request.user, join_request=join_request):
         messages.success(request, f"Your request to join {join_request.coalition.name} was withdrawn.")
     return redirect("coalitions:profile" if request.POST.get("next") == "profile" else join_request.coalition)
 
@@ -177,7 +166,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_object_or_404(Membership, user=request.user, coalition=coalition)
     if request.method == "POST":
         try:
-            services.leave_coalition(user=request.user, coalition=coalition)
+            services.leave_coalition(by=request.user, coalition=coalition)
         except MembershipError as exc:
             messages.error(request, str(exc))
             return redirect(coalition)
@@ -211,14 +200,15 @@ def _manage_page(request: HttpRequest, coalition: Coalition, *, invite_form=None
 
 
 @login_required
-def manage(request: HttpRequest, slug: str) -> HttpResponse:
-    return _manage_page(request, _managed_coalition(request, slug))
+@permissions.coalition_admin_required
+def manage(request: HttpRequest, coalition: Coalition) -> HttpResponse:
+    return _manage_page(request, coalition)
 
 
 @login_required
 @require_POST
-def decide_request(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
-    coalition = _managed_coalition(request, slug)
+@permissions.coalition_admin_required
+def decide_request(request: HttpRequest, coalition: Coalition, pk: int, decision: str) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest.objects.select_related("user__profile"), pk=pk, coalition=coalition)
     name = join_request.user.profile.display_name if hasattr(join_request.user, "profile") else join_request.user.email
     if decision == "approve":
@@ -231,8 +221,8 @@ def decide_request(request: HttpRequest, slug: str, pk: int, decision: str) -> H
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    coalition = _managed_coalition(request, slug)
+@permissions.coalition_admin_required
+def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return _manage_page(request, coalition, invite_form=form, status=400)
@@ -245,23 +235,23 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    coalition = _managed_coalition(request, slug)
+@permissions.coalition_admin_required
+def revoke(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk, coalition=coalition)
     if _run(request, services.revoke_invitation, by=request.user, invitation=invitation):
         messages.success(request, f"The invitation to {invitation.email} was revoked.")
     return redirect("coalitions:manage", slug=coalition.slug)
 
 
-def _managed_membership(request: HttpRequest, slug: str, pk: int) -> Membership:
-    coalition = _managed_coalition(request, slug)
+def _membership_in(coalition: Coalition, pk: int) -> Membership:
     return get_object_or_404(Membership.objects.with_people(), pk=pk, coalition=coalition)
 
 
 @login_required
 @require_POST
-def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = _managed_membership(request, slug, pk)
+@permissions.coalition_admin_required
+def change_role(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
+    membership = _membership_in(coalition, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose member or coalition admin.")
@@ -272,23 +262,24 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.success(request, f"{membership.user.email} is now: {changed.get_role_display()}.")
     if not permissions.can_manage_coalition(request.user, membership.coalition):
         return redirect(membership.coalition)  # they stepped down; the manage page is no longer theirs
-    return redirect("coalitions:manage", slug=slug)
+    return redirect("coalitions:manage", slug=coalition.slug)
 
 
 @login_required
 @require_POST
-def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = _managed_membership(request, slug, pk)
+@permissions.coalition_admin_required
+def remove_member(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
+    membership = _membership_in(coalition, pk)
     try:
         services.remove_member(by=request.user, membership=membership)
     except MembershipError as exc:
         messages.error(request, str(exc))
-        return redirect("coalitions:manage", slug=slug)
+        return redirect("coalitions:manage", slug=coalition.slug)
     permissions.forget_cached_roles(request.user)
     messages.success(request, f"{membership.user.email} was removed from {membership.coalition.name}.")
     if not permissions.can_manage_coalition(request.user, membership.coalition):
         return redirect(membership.coalition)
-    return redirect("coalitions:manage", slug=slug)
+    return redirect("coalitions:manage", slug=coalition.slug)
 
 
 # --- Invitations ----------------------------------------------------------------------------------
@@ -309,7 +300,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         context = {"reason": INVITATION_GONE[invitation.state], "coalition": invitation.coalition}
         return render(request, "coalitions/invitation_invalid.html", context, status=410)
     if request.method == "POST" and request.user.is_authenticated:
-        membership = _run(request, services.accept_invitation, user=request.user, invitation=invitation)
+        membership = _run(request, services.accept_invitation, by=request.user, invitation=invitation)
         if membership is None:
             return redirect(request.path)
         messages.success(request, f"Welcome to {membership.coalition.name}!")
@@ -318,7 +309,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     context = {
         "invitation": invitation,
-        "can_accept": services.can_accept_invitation(request.user, invitation),
+        "can_accept": permissions.can_accept_invitation(request.user, invitation),
         "already_member": permissions.is_member_of(request.user, invitation.coalition_id),
     }
     return render(request, "coalitions/invitation.html", context)
@@ -337,7 +328,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         in_a_coalition=bool(permissions.coalition_ids(user)),
     )
     if request.method == "POST" and form.is_valid():
-        services.update_profile(user=user, **form.cleaned_data)
+        services.update_profile(by=user, **form.cleaned_data)
         messages.success(request, "Your profile was saved.")
         return redirect("coalitions:profile")
     context = {
@@ -351,17 +342,15 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@members_only
 def member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    if refusal := _members_only(request):
-        return refusal
     person = get_object_or_404(Profile.objects.members().for_directory(), user_id=user_id)
     return render(request, "coalitions/member.html", {"person": person})
 
 
 @login_required
+@members_only
 def directory(request: HttpRequest) -> HttpResponse:
-    if refusal := _members_only(request):
-        return refusal
     form = DirectoryFilterForm(request.GET or None)
     people = Profile.objects.members()
     if form.is_valid():

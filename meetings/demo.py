@@ -110,7 +110,7 @@ def _ensure_agenda(meeting, rows, *, practices) -> None:
     if [(i.title, i.practice_id) for i in current] != [
         (w["title"], getattr(w["practice"], "pk", None)) for w in wanted
     ]:
-        services.set_agenda(meeting=meeting, items=wanted)
+        services.set_agenda(by=meeting.created_by, meeting=meeting, items=wanted)
 
 
 def _demo_practices(practices: dict) -> dict:
@@ -129,7 +129,7 @@ def _one_off(*, title, description, day, at, minutes, people, host):
     if meeting is None:
         start = recurrence.local_to_utc(day, at, "America/Denver")
         meeting = services.schedule_meeting(
-            created_by=people.admins[host],
+            by=people.admins[host],
             data={
                 "title": title,
                 "description": description,
@@ -151,7 +151,7 @@ def seed(*, people, practices, stdout):
     series = MeetingSeries.objects.filter(title=SERIES_TITLE, created_by=admin).first()
     if series is None:
         series = services.create_series(
-            created_by=admin,
+            by=admin,
             data={
                 "title": SERIES_TITLE,
                 "description": "The monthly call of the partnership: every coalition shares what it is piloting, "
@@ -204,7 +204,7 @@ def seed(*, people, practices, stdout):
     for meeting in upcoming:
         for index, user in enumerate(people.everyone):
             if not meeting.rsvps.filter(user=user).exists():
-                services.rsvp(meeting=meeting, user=user, answer=answers[index % len(answers)], now=now)
+                services.rsvp(by=user, meeting=meeting, answer=answers[index % len(answers)], now=now)
 
     if "colorado" in people.coalitions:
         coming = _one_off(

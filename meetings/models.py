@@ -28,22 +28,6 @@ def _ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
-def _can_manage_hosted(user, host_coalition_id: int | None) -> bool:
-    """Partnership admins manage everything; coalition admins what their coalition hosts."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if host_coalition_id is None:
-        return permissions.is_partnership_admin(user)
-    return permissions.is_coalition_admin(user, host_coalition_id)
-
-
-def can_schedule_meetings(user) -> bool:
-    """May this user create series or one-off meetings at all (for some host)?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return permissions.is_partnership_admin(user) or bool(permissions.admin_coalition_ids(user))
-
-
 class MeetingSeries(RendersMarkdown, models.Model):
     """A monthly rule, e.g. "second Tuesday, 11:00 America/Denver", kept in the series' own zone."""
 
@@ -90,7 +74,7 @@ class MeetingSeries(RendersMarkdown, models.Model):
         return reverse("meetings:series_detail", args=[self.pk])
 
     def can_manage(self, user) -> bool:
-        return _can_manage_hosted(user, self.host_coalition_id)
+        return permissions.can_manage_hosted(user, self.host_coalition_id)
 
     @property
     def rule_description(self) -> str:
@@ -293,7 +277,7 @@ class Meeting(RendersMarkdown, models.Model):
         return not self.is_cancelled and self.has_ended(now) and not self.minutes.strip()
 
     def can_manage(self, user) -> bool:
-        return _can_manage_hosted(user, self.host_coalition_id)
+        return permissions.can_manage_hosted(user, self.host_coalition_id)
 
     def organizers(self):
         """Who is asked for minutes: partnership admins, the host coalition's admins, and whoever

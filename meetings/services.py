@@ -1,5 +1,10 @@
 """Every write in the meetings app. Views parse input with forms, then call one of these.
 
+The person acting is ``by``. Each service asks ``coalitions.permissions`` whether ``by`` may do
+it and raises ``PermissionDenied`` itself (checked on the locked row where there is one), so a
+task, the admin or an API meets the same rule as the page. ``extend_series_horizon`` alone acts
+for the system (the daily task and the services that plan a series) and takes no actor.
+
 Each change a calendar must see (time, title, description, agenda, video link, status) bumps
 ``Meeting.sequence`` so calendar apps replace their copy (RFC 5545 SEQUENCE).
 """
@@ -8,7 +13,7 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
@@ -42,6 +47,28 @@ MEETING_DETAIL_FIELDS = ("title", "description", "video_link", "host_coalition")
 CALENDAR_FIELDS = ("title", "description", "start", "end", "time_zone", "video_link", "status")
 
 http_url = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")
+
+
+NOT_A_MANAGER = "Only partnership admins and the host coalition's admins can change this meeting."
+NOT_A_SERIES_MANAGER = "Only partnership admins and the host coalition's admins can edit this series."
+NOT_A_HOST = "You can schedule meetings only for a coalition you run; partnership admins for any host."
+
+
+# -- who may ----------------------------------------------------------------------------------------
+def check_manager(*, by, thing: Meeting | MeetingSeries, reason: str = NOT_A_MANAGER) -> None:
+    """Refuse ``by`` unless they manage the meeting or series (its host's admins, partnership admins)."""
+    if not thing.can_manage(by):
+        raise PermissionDenied(reason)
+
+
+def check_host(*, by, host_coalition_id: int | None) -> None:
+    """Refuse ``by`` a meeting or series hosted by a coalition they do not run (``None``: the partnership)."""
+    if not permissions.can_manage_hosted(by, host_coalition_id):
+        raise PermissionDenied(NOT_A_HOST)
+
+
+def _host_id(host) -> int | None:
+    return host.pk if host else None
 
 
 # -- validation shared by forms and services ------------------------------------------------------
@@ -100,9 +127,12 @@ def _month(day: date) -> tuple[int, int]:
 
 
 @transaction.atomic
-def create_series(*, created_by, data: dict, now: datetime | None = None) -> MeetingSeries:
-    """Create a monthly series and its occurrences for the next twelve months."""
-    series = MeetingSeries(created_by=created_by, **{f: data[f] for f in SERIES_FIELDS if f in data})
+def create_series(*, by, data: dict, now: datetime | None = None) -> MeetingSeries:
+    """``by`` creates a monthly series and its occurrences for the next twelve months.
+
+    Partnership admins for any host; coalition admins for a coalition they run."""
+    check_host(by=by, host_coalition_id=_host_id(data.get("host_coalition")))
+    series = MeetingSeries(created_by=by, **{f: data[f] for f in SERIES_FIELDS if f in data})
     _check_series(series)
     series.save()
     extend_series_horizon(series=series, now=now)
@@ -111,9 +141,11 @@ def create_series(*, created_by, data: dict, now: datetime | None = None) -> Mee
 
 @transaction.atomic
 def update_series(
-    *, series: MeetingSeries, data: dict, reset_customized: bool = False, now: datetime | None = None
+    *, by, series: MeetingSeries, data: dict, reset_customized: bool = False, now: datetime | None = None
 ) -> int:
-    """Change a series and re-plan its future occurrences; returns how many changed.
+    """``by`` changes a series and re-plans its future occurrences; returns how many changed.
+
+    Those who manage the series, and only to a host they run.
 
     Past and held meetings are never touched. Occurrences changed one by one (moved, edited,
     cancelled) keep their changes unless ``reset_customized``; reset ones return to the series'
@@ -123,9 +155,11 @@ def update_series(
     now = now or timezone.now()
     # Locks the series so two admins editing at once re-plan one after the other.
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    check_manager(by=by, thing=series, reason=NOT_A_SERIES_MANAGER)
     for name in SERIES_FIELDS:
         if name in data:
             setattr(series, name, data[name])
+    check_host(by=by, host_coalition_id=series.host_coalition_id)
     _check_series(series)
     series.save()
 
@@ -163,8 +197,10 @@ def _assign(meeting: Meeting, values: dict) -> bool:
 def extend_series_horizon(*, series: MeetingSeries, months: int = HORIZON_MONTHS, now: datetime | None = None) -> int:
     """Create the occurrences still missing up to ``months`` ahead; returns how many were added.
 
-    Idempotent and safe to run concurrently: a month that already has a meeting of the series
-    is skipped, and the unique (series, occurrence_date) constraint drops a racing duplicate.
+    Acts for the system (the daily task, and the services above once they have checked their
+    actor), so it takes no actor. Idempotent and safe to run concurrently: a month that already
+    has a meeting of the series is skipped, and the unique (series, occurrence_date) constraint
+    drops a racing duplicate.
     """
     now = now or timezone.now()
     today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
@@ -183,14 +219,15 @@ def extend_series_horizon(*, series: MeetingSeries, months: int = HORIZON_MONTHS
 
 # -- single meetings -----------------------------------------------------------------------------
 @transaction.atomic
-def schedule_meeting(*, created_by, data: dict) -> Meeting:
-    """A one-off meeting (not part of a series). ``data``: title, description, start, end (aware),
-    time_zone, video_link, host_coalition."""
+def schedule_meeting(*, by, data: dict) -> Meeting:
+    """``by`` schedules a one-off meeting (not part of a series). ``data``: title, description,
+    start, end (aware), time_zone, video_link, host_coalition (one ``by`` runs; partnership admins any)."""
+    check_host(by=by, host_coalition_id=_host_id(data.get("host_coalition")))
     check_times(data["start"], data["end"])
     check_time_zone(data["time_zone"])
     check_video_link(data.get("video_link", ""))
     return Meeting.objects.create(
-        created_by=created_by,
+        created_by=by,
         title=data["title"],
         description=data.get("description", ""),
         start=data["start"],
@@ -201,8 +238,11 @@ def schedule_meeting(*, created_by, data: dict) -> Meeting:
     )
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+def _locked(meeting: Meeting, *, by) -> Meeting:
+    """The meeting's row, locked for the change, once ``by`` is known to manage it."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_manager(by=by, thing=locked)
+    return locked
 
 
 def _announce(meeting: Meeting, change: str) -> None:
@@ -210,11 +250,13 @@ def _announce(meeting: Meeting, change: str) -> None:
 
 
 @transaction.atomic
-def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
-    """Edit one meeting's title, description, video link or host; it then keeps them when the
-    series is edited."""
+def update_meeting(*, by, meeting: Meeting, data: dict) -> Meeting:
+    """``by`` edits one meeting's title, description, video link or host (to one they run); it then
+    keeps them when the series is edited."""
+    meeting = _locked(meeting, by=by)
+    if "host_coalition" in data:
+        check_host(by=by, host_coalition_id=_host_id(data["host_coalition"]))
     check_video_link(data.get("video_link", ""))
-    meeting = _locked(meeting)
     values = {name: data[name] for name in MEETING_DETAIL_FIELDS if name in data}
     if _assign(meeting, values):
         Meeting.objects.filter(pk=meeting.pk).update(is_customized=True)
@@ -224,14 +266,20 @@ def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
 
 @transaction.atomic
 def move_meeting(
-    *, meeting: Meeting, start: datetime, end: datetime, time_zone: str | None = None, now: datetime | None = None
+    *,
+    by,
+    meeting: Meeting,
+    start: datetime,
+    end: datetime,
+    time_zone: str | None = None,
+    now: datetime | None = None,
 ) -> Meeting:
-    """Give one meeting a new time (and zone); attendees' calendars see the change."""
+    """``by`` gives one meeting a new time (and zone); attendees' calendars see the change."""
     now = now or timezone.now()
+    meeting = _locked(meeting, by=by)
     check_times(start, end)
     if time_zone is not None:
         check_time_zone(time_zone)
-    meeting = _locked(meeting)
     if meeting.status != Meeting.Status.SCHEDULED or meeting.has_ended(now):
         raise ValidationError("Only a scheduled meeting that has not ended can be moved.")
     values = {"start": start, "end": end, "is_customized": True}
@@ -251,9 +299,9 @@ def _change_status(meeting: Meeting, *, allowed: bool, refusal: str, status: str
 
 
 @transaction.atomic
-def cancel_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
-    """Cancel one meeting. It stays listed (marked cancelled) so calendars remove it."""
-    meeting = _locked(meeting)
+def cancel_meeting(*, by, meeting: Meeting, now: datetime | None = None) -> Meeting:
+    """``by`` cancels one meeting. It stays listed (marked cancelled) so calendars remove it."""
+    meeting = _locked(meeting, by=by)
     return _change_status(
         meeting,
         allowed=meeting.status == Meeting.Status.SCHEDULED and not meeting.has_ended(now),
@@ -264,9 +312,9 @@ def cancel_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
 
 
 @transaction.atomic
-def reinstate_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeting:
-    """Undo a cancellation, as long as the meeting has not started."""
-    meeting = _locked(meeting)
+def reinstate_meeting(*, by, meeting: Meeting, now: datetime | None = None) -> Meeting:
+    """``by`` undoes a cancellation, as long as the meeting has not started."""
+    meeting = _locked(meeting, by=by)
     return _change_status(
         meeting,
         allowed=meeting.is_cancelled and not meeting.has_started(now),
@@ -277,10 +325,10 @@ def reinstate_meeting(*, meeting: Meeting, now: datetime | None = None) -> Meeti
 
 
 @transaction.atomic
-def set_agenda(*, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
-    """Replace the agenda with ``items`` (dicts of title, duration_minutes, presenting_coalition,
-    practice, notes), in the order given."""
-    meeting = _locked(meeting)
+def set_agenda(*, by, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
+    """``by`` replaces the agenda with ``items`` (dicts of title, duration_minutes,
+    presenting_coalition, practice, notes), in the order given."""
+    meeting = _locked(meeting, by=by)
     meeting.agenda_items.all().delete()
     rows = [
         AgendaItem(
@@ -305,20 +353,20 @@ def set_agenda(*, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
 @transaction.atomic
 def post_minutes(
     *,
-    meeting: Meeting,
     by,
+    meeting: Meeting,
     minutes: str,
     recording_link: str = "",
     new_files: Iterable = (),
     remove_file_ids: Iterable[int] = (),
     now: datetime | None = None,
 ) -> Meeting:
-    """Save minutes (Markdown), the recording link and files. Minutes and recording need the
+    """``by`` saves minutes (Markdown), the recording link and files. Minutes and recording need the
     meeting to have started; files (slides shared ahead) may come at any time. A meeting that
     ended gets its minutes marks itself held, and the first posting is announced."""
     now = now or timezone.now()
+    meeting = _locked(meeting, by=by)
     check_video_link(recording_link, "recording_link")
-    meeting = _locked(meeting)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no minutes or files.")
     if (minutes.strip() or recording_link) and not meeting.has_started(now):
@@ -361,30 +409,37 @@ def post_minutes(
 
 
 # -- members --------------------------------------------------------------------------------------
-def rsvp(*, meeting: Meeting, user, answer: str, now: datetime | None = None) -> RSVP:
-    """Record (or change) a member's answer; refused for visitors outside the coalitions, and once
-    the meeting is cancelled, held or has started."""
+NOT_A_MEMBER_CALENDAR = "The meetings calendar is for members of a coalition."
+
+
+def rsvp(*, by, meeting: Meeting, answer: str, now: datetime | None = None) -> RSVP:
+    """Record (or change) the member ``by``'s answer; refused (``PermissionDenied``) for anyone outside
+    the coalitions, and (``ValidationError``) once the meeting is cancelled, held or has started."""
+    if not permissions.is_member(by):
+        raise PermissionDenied("Only members of a coalition can RSVP.")
     if answer not in RSVP.Answer.values:
         raise ValidationError("Answer yes, maybe or no.")
-    if not permissions.is_member(user):
-        raise ValidationError("Only members of a coalition can RSVP.")
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled, so it takes no RSVPs.")
     if not meeting.accepts_rsvps(now):
         raise ValidationError("This meeting has already started, so RSVPs are closed.")
-    answer_row, _ = RSVP.objects.update_or_create(meeting=meeting, user=user, defaults={"answer": answer})
+    answer_row, _ = RSVP.objects.update_or_create(meeting=meeting, user=by, defaults={"answer": answer})
     return answer_row
 
 
-def get_calendar_token(*, user) -> CalendarToken:
-    """The member's calendar token, created on first use."""
-    token, _ = CalendarToken.objects.get_or_create(user=user)
+def get_calendar_token(*, by) -> CalendarToken:
+    """The member ``by``'s own calendar token, created on first use."""
+    if not permissions.is_member(by):
+        raise PermissionDenied(NOT_A_MEMBER_CALENDAR)
+    token, _ = CalendarToken.objects.get_or_create(user=by)
     return token
 
 
-def reset_calendar_token(*, user) -> CalendarToken:
-    """Replace the secret: the old subscription URL stops working at once."""
-    token, created = CalendarToken.objects.get_or_create(user=user)
+def reset_calendar_token(*, by) -> CalendarToken:
+    """Replace ``by``'s secret: the old subscription URL stops working at once."""
+    if not permissions.is_member(by):
+        raise PermissionDenied(NOT_A_MEMBER_CALENDAR)
+    token, created = CalendarToken.objects.get_or_create(user=by)
     if not created:
         token.token = new_calendar_token()
         token.created = timezone.now()

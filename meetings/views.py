@@ -1,5 +1,6 @@
-"""Meeting pages. Each view parses input, asks one permission question, calls one queryset or
-service, and renders or redirects."""
+"""Meeting pages. Each view declares who may open it (a decorator over ``coalitions.permissions``),
+parses input, calls one queryset or service, and renders or redirects. The services check the
+actor again, so the admin, a task or an API meets the same rules."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,7 @@ from .forms import (
     ScheduleMeetingForm,
     SeriesForm,
 )
-from .models import RSVP, CalendarToken, Meeting, MeetingSeries, can_schedule_meetings
+from .models import RSVP, CalendarToken, Meeting, MeetingSeries
 
 PAGE_SIZE = 20
 
@@ -38,16 +39,24 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _managed_meeting(request, pk) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("host_coalition", "series"), pk=pk)
-    if not meeting.can_manage(request.user):
-        raise PermissionDenied("Only partnership admins and the host coalition's admins can change this meeting.")
-    return meeting
-
-
-def _require_scheduler(user) -> None:
-    if not can_schedule_meetings(user):
-        raise PermissionDenied("Only partnership admins and coalition admins can schedule meetings.")
+# Who may open which page, declared once per view. Each goes below ``login_required``.
+scheduler_required = permissions.user_passes(
+    permissions.can_schedule_meetings, "Only partnership admins and coalition admins can schedule meetings."
+)
+# The meeting named by ``pk``, handed to the view as ``meeting``, for those who manage it.
+meeting_manager_required = permissions.object_permission_required(
+    Meeting.objects.select_related("host_coalition", "series"),
+    test=lambda user, meeting: meeting.can_manage(user),
+    reason=services.NOT_A_MANAGER,
+    as_kwarg="meeting",
+)
+series_manager_required = permissions.object_permission_required(
+    MeetingSeries,
+    test=lambda user, series: series.can_manage(user),
+    reason=services.NOT_A_SERIES_MANAGER,
+    as_kwarg="series",
+)
+calendar_member_required = permissions.member_required(services.NOT_A_MEMBER_CALENDAR)
 
 
 def _add_service_error(form, exc: ValidationError) -> None:
@@ -78,7 +87,7 @@ def meeting_list(request):
     user = request.user
     context = {
         "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
-        "can_schedule": can_schedule_meetings(user),
+        "can_schedule": permissions.can_schedule_meetings(user),
         "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
@@ -147,7 +156,9 @@ def meeting_rsvp(request, pk):
         messages.error(request, "Answer yes, maybe or no.")
         return redirect(meeting)
     try:
-        services.rsvp(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        services.rsvp(by=request.user, meeting=meeting, answer=form.cleaned_data["answer"])
+    except PermissionDenied as exc:  # someone in no coalition: told why, on the meeting's page
+        messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -181,10 +192,9 @@ def calendar_feed(request, token):
 
 
 @login_required
+@calendar_member_required
 def my_calendar(request):
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("The meetings calendar is for members of a coalition.")
-    token = services.get_calendar_token(user=request.user)
+    token = services.get_calendar_token(by=request.user)
     feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[token.token]))
     return render(
         request,
@@ -195,10 +205,9 @@ def my_calendar(request):
 
 @require_POST
 @login_required
+@calendar_member_required
 def reset_calendar(request):
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("The meetings calendar is for members of a coalition.")
-    services.reset_calendar_token(user=request.user)
+    services.reset_calendar_token(by=request.user)
     messages.success(request, "Your calendar address was reset. Subscribe again with the new address below.")
     return redirect("meetings:calendar")
 
@@ -225,13 +234,13 @@ def series_detail(request, pk):
 
 
 @login_required
+@scheduler_required
 def series_create(request):
-    _require_scheduler(request.user)
     form = SeriesForm(request.POST or None, user=request.user)
     series = _submit(
         request,
         form,
-        lambda data: services.create_series(created_by=request.user, data=data),
+        lambda data: services.create_series(by=request.user, data=data),
         lambda created: f"“{created.title}” is scheduled for the next twelve months.",
     )
     if series is not None:
@@ -240,15 +249,14 @@ def series_create(request):
 
 
 @login_required
-def series_edit(request, pk):
-    series = get_object_or_404(MeetingSeries, pk=pk)
-    if not series.can_manage(request.user):
-        raise PermissionDenied("Only partnership admins and the host coalition's admins can edit this series.")
+@series_manager_required
+def series_edit(request, series):
     form = SeriesForm(request.POST or None, instance=series, user=request.user)
     changed = _submit(
         request,
         form,
         lambda data: services.update_series(
+            by=request.user,
             series=series,
             data={name: data[name] for name in services.SERIES_FIELDS},
             reset_customized=data.get("reset_customized", False),
@@ -264,13 +272,13 @@ def series_edit(request, pk):
 
 # -- one meeting ---------------------------------------------------------------------------------
 @login_required
+@scheduler_required
 def meeting_schedule(request):
-    _require_scheduler(request.user)
     form = ScheduleMeetingForm(request.POST or None, user=request.user)
     meeting = _submit(
         request,
         form,
-        lambda data: services.schedule_meeting(created_by=request.user, data=data),
+        lambda data: services.schedule_meeting(by=request.user, data=data),
         "Meeting scheduled. Add an agenda when you are ready.",
     )
     if meeting is not None:
@@ -279,8 +287,8 @@ def meeting_schedule(request):
 
 
 @login_required
-def meeting_edit(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_edit(request, meeting):
     initial = {
         "title": meeting.title,
         "description": meeting.description,
@@ -288,7 +296,12 @@ def meeting_edit(request, pk):
         "host_coalition": meeting.host_coalition,
     }
     form = MeetingDetailsForm(request.POST or None, initial=initial, user=request.user)
-    if _submit(request, form, lambda data: services.update_meeting(meeting=meeting, data=data), "Details saved."):
+    if _submit(
+        request,
+        form,
+        lambda data: services.update_meeting(by=request.user, meeting=meeting, data=data),
+        "Details saved.",
+    ):
         return redirect(meeting)
     return render(
         request, "meetings/meeting_form.html", {"form": form, "meeting": meeting, "heading": "Edit meeting details"}
@@ -296,14 +309,14 @@ def meeting_edit(request, pk):
 
 
 @login_required
-def meeting_move(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_move(request, meeting):
     form = MeetingTimeForm(request.POST or None, initial=MeetingTimeForm.initial_for(meeting))
     moved = _submit(
         request,
         form,
         lambda data: services.move_meeting(
-            meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
+            by=request.user, meeting=meeting, start=data["start"], end=data["end"], time_zone=data["time_zone"]
         ),
         "Meeting moved. Calendars that subscribed to or imported it will update.",
     )
@@ -330,12 +343,11 @@ CONFIRMATIONS = {
 }
 
 
-def _confirm(request, pk, action: str):
-    meeting = _managed_meeting(request, pk)
+def _confirm(request, meeting, action: str):
     service, heading, explanation, button, done = CONFIRMATIONS[action]
     if request.method == "POST":
         try:
-            service(meeting=meeting)
+            service(by=request.user, meeting=meeting)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -349,18 +361,20 @@ def _confirm(request, pk, action: str):
 
 
 @login_required
-def meeting_cancel(request, pk):
-    return _confirm(request, pk, "cancel")
+@meeting_manager_required
+def meeting_cancel(request, meeting):
+    return _confirm(request, meeting, "cancel")
 
 
 @login_required
-def meeting_reinstate(request, pk):
-    return _confirm(request, pk, "reinstate")
+@meeting_manager_required
+def meeting_reinstate(request, meeting):
+    return _confirm(request, meeting, "reinstate")
 
 
 @login_required
-def meeting_agenda(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_agenda(request, meeting):
     choices = selectors.agenda_choices(meeting)
     initial = [
         {
@@ -386,23 +400,23 @@ def meeting_agenda(request, pk):
             }
             for row in rows
         ]
-        services.set_agenda(meeting=meeting, items=items)
+        services.set_agenda(by=request.user, meeting=meeting, items=items)
         messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
         return redirect(meeting)
     return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset})
 
 
 @login_required
-def meeting_minutes(request, pk):
-    meeting = _managed_meeting(request, pk)
+@meeting_manager_required
+def meeting_minutes(request, meeting):
     initial = {"minutes": meeting.minutes, "recording_link": meeting.recording_link}
     form = MinutesForm(request.POST or None, request.FILES or None, initial=initial, meeting=meeting)
     saved = _submit(
         request,
         form,
         lambda data: services.post_minutes(
-            meeting=meeting,
             by=request.user,
+            meeting=meeting,
             minutes=data["minutes"],
             recording_link=data["recording_link"],
             new_files=data["files"],

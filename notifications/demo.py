@@ -92,7 +92,7 @@ def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
     # On a five-minute mark, as a person would schedule it.
     start = _round_up(now + OFFICE_HOURS_LEAD, minutes=5)
     meeting = meeting_services.schedule_meeting(
-        created_by=people.partnership_admin,
+        by=people.partnership_admin,
         data={
             "title": OFFICE_HOURS_TITLE,
             "description": "Half an hour with the partnership team: bring a question about the exchange, or "
@@ -104,7 +104,7 @@ def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
             "host_coalition": None,
         },
     )
-    meeting_services.set_agenda(meeting=meeting, items=OFFICE_HOURS_AGENDA)
+    meeting_services.set_agenda(by=people.partnership_admin, meeting=meeting, items=OFFICE_HOURS_AGENDA)
     return meeting, True
 
 

@@ -3,6 +3,13 @@
 Every email leaves through ``notifications.mail`` (claim by unique key, send, mark sent). The ticks
 here only decide which ``Delivery`` rows should exist, create them as ``pending`` together with a
 ``Dispatch`` marker in one transaction, and enqueue their sending after commit.
+
+Who acts: the ticks, the fan-outs and ``preference_for``/``reschedule_digest`` act for the system
+(beat, a worker, a command, a signal) and take no actor; their ``user`` is whom the email is for.
+``update_preferences`` acts for the signed-in member ``by``; ``unsubscribe`` and ``resubscribe``
+for whoever holds the signed link from the member's email (one-click posts carry no session,
+RFC 8058), so they take that link and check it themselves. Each raises ``PermissionDenied`` when
+the actor may not act.
 """
 
 import logging
@@ -12,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -431,7 +440,9 @@ def run_digest_tick(*, now: datetime | None = None) -> TickReport:
 
 
 def preference_for(user) -> Preference:
-    """The member's preferences, created with the defaults (and a scheduled digest) when missing."""
+    """The member's preferences, created with the defaults (and a scheduled digest) when missing.
+
+    A read that may fill in defaults: acts for the system, whoever asks."""
     preference = Preference.objects.filter(user=user).first()
     if preference is None:
         preference, _ = Preference.objects.get_or_create(user=user)
@@ -440,7 +451,8 @@ def preference_for(user) -> Preference:
 
 
 def reschedule_digest(*, preference: Preference, user, now: datetime | None = None) -> None:
-    """Recompute the next digest slot after a change of frequency or time zone."""
+    """Recompute ``user``'s next digest slot after a change of frequency or time zone (for the system:
+    called by the services below and when a profile's zone changes)."""
     preference.next_digest_at = next_digest_slot(
         frequency=preference.digest_frequency, zone_name=effective_time_zone(user), after=now or timezone.now()
     )
@@ -449,24 +461,27 @@ def reschedule_digest(*, preference: Preference, user, now: datetime | None = No
 
 def update_preferences(
     *,
-    user,
+    by,
     digest_frequency: str,
     focus_areas,
     wants_reminders: bool,
     reminder_leads: list[str],
     time_zone: str,
 ) -> Preference:
-    """Save the preferences page: email settings and the member's time zone (``Profile.time_zone``)."""
+    """Save the preferences page for the signed-in ``by``: their email settings and time zone
+    (``Profile.time_zone``)."""
+    if not (by.is_authenticated and by.is_active):
+        raise PermissionDenied("Log in to change your email preferences.")
     with transaction.atomic():
-        preference = preference_for(user)
+        preference = preference_for(by)
         preference.digest_frequency = digest_frequency
         preference.wants_reminders = wants_reminders
         preference.reminder_leads = [lead for lead in LEAD_DELTAS if lead in set(reminder_leads)]
         preference.save(update_fields=["digest_frequency", "wants_reminders", "reminder_leads", "updated"])
         preference.focus_areas.set(focus_areas)
-        profile, _ = Profile.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
-        user.profile = profile  # the digest slot below is computed in the new zone
-        reschedule_digest(preference=preference, user=user)
+        profile, _ = Profile.objects.update_or_create(user=by, defaults={"time_zone": time_zone})
+        by.profile = profile  # the digest slot below is computed in the new zone
+        reschedule_digest(preference=preference, user=by)
     return preference
 
 
@@ -477,8 +492,23 @@ class UnsubscribeResult:
     changed: bool
 
 
-def unsubscribe(*, user, kind: str) -> UnsubscribeResult:
-    """Turn one kind of email off at once (the one-click POST and the confirm button)."""
+def _link_holder(token: str) -> tuple[AbstractBaseUser, str]:
+    """The member and kind a signed unsubscribe link speaks for; a forged one, or one whose member
+    is gone, may change nothing."""
+    try:
+        data = tokens.read_unsubscribe_token(token)
+    except tokens.InvalidToken:
+        raise PermissionDenied("This unsubscribe link is not valid.") from None
+    user = get_user_model().objects.filter(pk=data.user_id).first()
+    if user is None:
+        raise PermissionDenied("This unsubscribe link is for an account that no longer exists.")
+    return user, data.kind
+
+
+def unsubscribe(*, token: str) -> UnsubscribeResult:
+    """Turn off the kind of email the signed link names, at once (the one-click POST and the confirm
+    button). The link is the permission: it changes its own member's settings, and only those."""
+    user, kind = _link_holder(token)
     with transaction.atomic():
         preference = preference_for(user)
         preference = Preference.objects.select_for_update().get(pk=preference.pk)
@@ -494,8 +524,10 @@ def unsubscribe(*, user, kind: str) -> UnsubscribeResult:
     return UnsubscribeResult(kind=kind, previous=previous, changed=previous not in {"off", Preference.Frequency.OFF})
 
 
-def resubscribe(*, user, kind: str, frequency: str | None = None) -> Preference:
-    """Undo an unsubscribe, or pick another digest frequency (weekly → monthly instead of nothing)."""
+def resubscribe(*, token: str, frequency: str | None = None) -> Preference:
+    """Undo an unsubscribe made with the signed link, or pick another digest frequency (weekly →
+    monthly instead of nothing); the link is the permission, as for ``unsubscribe``."""
+    user, kind = _link_holder(token)
     with transaction.atomic():
         preference = preference_for(user)
         if kind == tokens.DIGEST:

@@ -2,7 +2,6 @@ from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coalitions.models import Profile
-from coalitions.permissions import is_partnership_admin
+from coalitions.permissions import partnership_admin_required
 from coalitions.timezones import effective_time_zone
 
 from . import selectors, services, tokens
@@ -31,7 +30,7 @@ def preferences(request):
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         if form.is_valid():
-            services.update_preferences(user=request.user, **form.cleaned_data)
+            services.update_preferences(by=request.user, **form.cleaned_data)
             messages.success(request, "Your email preferences are saved.")
             return redirect("notifications:preferences")
     else:
@@ -79,7 +78,7 @@ def unsubscribe(request, token):
         return target
     user, kind = target
     if request.method == "POST":
-        result = services.unsubscribe(user=user, kind=kind)
+        result = services.unsubscribe(token=token)
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("You are unsubscribed.\n", content_type="text/plain; charset=utf-8")
         done = reverse("notifications:unsubscribe_done", args=[token])
@@ -112,28 +111,26 @@ def unsubscribe_change(request, token):
     target = _token_target(request, token)
     if isinstance(target, HttpResponse):
         return target
-    user, kind = target
+    _, kind = target
     form = UnsubscribeChangeForm(request.POST)
     if not form.is_valid() or (form.cleaned_data["action"] == "monthly" and kind != tokens.DIGEST):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     if form.cleaned_data["action"] == "monthly":
-        services.resubscribe(user=user, kind=kind, frequency=Preference.Frequency.MONTHLY)
+        services.resubscribe(token=token, frequency=Preference.Frequency.MONTHLY)
         messages.success(request, "You will get the digest once a month, on the 1st.")
     else:
-        services.resubscribe(user=user, kind=kind, frequency=form.cleaned_data.get("previous") or None)
+        services.resubscribe(token=token, frequency=form.cleaned_data.get("previous") or None)
         messages.success(request, f"Undone: you will get {tokens.KIND_LABELS[kind]} again.")
     return redirect("notifications:unsubscribe_done", token=token)
 
 
-def _staff_only(request) -> None:
-    if not is_partnership_admin(request.user):
-        raise PermissionDenied("Only partnership admins can see this page.")
+staff_only = partnership_admin_required("Only partnership admins can see this page.")
 
 
 @login_required
+@staff_only
 def failed_deliveries(request):
     """Partnership admins: emails that could not be delivered, and the addresses that bounce."""
-    _staff_only(request)
     form = FailedDeliveryFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.undelivered(kind=filters.get("kind", ""), status=filters.get("status", ""))
@@ -156,9 +153,9 @@ EMAIL_STYLE_ATTRIBUTES = {"style-src-attr": ["'unsafe-inline'"]}
 @csp_update(EMAIL_STYLE_ATTRIBUTES)
 @csp_update(EMAIL_STYLE_ATTRIBUTES, REPORT_ONLY=True)
 @login_required
+@staff_only
 def preview_digest(request, user_id):
     """Partnership admins: the digest this member would get if it went out now."""
-    _staff_only(request)
     member = get_object_or_404(get_user_model(), pk=user_id)
     now = timezone.now()
     user = digest_users([member.pk]).get()

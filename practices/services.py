@@ -1,7 +1,10 @@
 """Writes for practices: every change that touches more than one row goes through here.
 
-Each function checks the actor's permission itself (views check too, to choose a page; the
-service is the last word), runs in one transaction, and leaves nothing half-saved: an attachment
+The one acting is ``by`` (a new practice's or comment's ``author``: it is the field the row gets).
+Each function checks that actor's permission itself, asking ``coalitions.permissions`` or the
+model's ``can_…`` method, and raises ``PermissionDenied`` (views check too, to choose a page; the
+service is the last word). ``update_search_vectors`` alone acts for the system (the admin, tag
+renames, demo seeding) and takes no actor. Each runs in one transaction, and leaves nothing half-saved: an attachment
 that fails its check aborts the whole create or update, and files already stored are removed.
 """
 
@@ -204,16 +207,16 @@ def create_practice(
 def update_practice(
     *,
     practice: Practice,
-    editor,
+    by,
     data: dict,
     files: Sequence[UploadedFile] = (),
 ) -> Practice:
-    """Change a practice's fields, focus areas and tags, and add attachments; keeps its slug."""
-    if not practice.can_edit(editor):
+    """``by`` changes a practice's fields, focus areas and tags, and adds attachments; keeps its slug."""
+    if not practice.can_edit(by):
         raise PermissionDenied("Only the author and the coalition's admins can edit this practice.")
     if "focus_areas" in data and not data["focus_areas"]:
         raise ValidationError({"focus_areas": ["Choose at least one focus area."]})
-    return _save_practice(practice, data=data, files=files, by=editor)
+    return _save_practice(practice, data=data, files=files, by=by)
 
 
 def _change_status(practice: Practice, by, status: str) -> Practice:
@@ -317,8 +320,8 @@ def add_comment(*, practice: Practice, author, body: str) -> Comment:
     return Comment.objects.create(practice=practice, author=author, body=_clean_comment_body(body))
 
 
-def update_comment(*, comment: Comment, editor, body: str) -> Comment:
-    if not comment.can_edit(editor):
+def update_comment(*, comment: Comment, by, body: str) -> Comment:
+    if not comment.can_edit(by):
         raise PermissionDenied("Only the comment's author and admins can edit it.")
     comment.body = _clean_comment_body(body)
     comment.save(update_fields=["body", "updated"])
@@ -333,17 +336,17 @@ def delete_comment(*, comment: Comment, by) -> None:
 
 def report_content(
     *,
-    reporter,
+    by,
     practice: Practice,
     comment: Comment | None = None,
     reason: str,
     details: str = "",
 ) -> Report:
-    """Flag a practice, or one of its comments, for the partnership admins.
+    """``by`` flags a practice, or one of its comments, for the partnership admins.
 
     A member's second report on the same thing, while the first is open, updates it.
     """
-    if not practice.can_report(reporter):
+    if not practice.can_report(by):
         raise PermissionDenied("Only members can report content.")
     if comment is not None and (comment.practice_id != practice.pk or comment.is_hidden):
         raise PermissionDenied("That comment is not on this practice.")
@@ -351,7 +354,7 @@ def report_content(
         raise ValidationError({"reason": ["Choose a reason."]})
     with transaction.atomic():
         report, _ = Report.objects.update_or_create(
-            reporter=reporter,
+            reporter=by,
             practice=practice,
             comment=comment,
             status=Report.Status.OPEN,
@@ -360,9 +363,9 @@ def report_content(
     return report
 
 
-def set_content_hidden(*, moderator, target: Practice | Comment, hidden: bool) -> None:
+def set_content_hidden(*, by, target: Practice | Comment, hidden: bool) -> None:
     """Hide or restore a practice or comment (partnership admins), resolving its open reports."""
-    if not permissions.is_partnership_admin(moderator):
+    if not permissions.is_partnership_admin(by):
         raise PermissionDenied("Only partnership admins moderate content.")
     with transaction.atomic():
         type(target).objects.filter(pk=target.pk).update(is_hidden=hidden)
@@ -376,7 +379,7 @@ def set_content_hidden(*, moderator, target: Practice | Comment, hidden: bool) -
         reports.update(
             status=Report.Status.HIDDEN if hidden else Report.Status.RESTORED,
             resolved_at=timezone.now(),
-            resolved_by=moderator,
+            resolved_by=by,
         )
 
 
@@ -387,18 +390,18 @@ class ModerationAction:
     ALL = (HIDE, RESTORE, DISMISS)
 
 
-def resolve_report(*, report: Report, moderator, action: str) -> Report:
+def resolve_report(*, report: Report, by, action: str) -> Report:
     """Act on a report: ``hide`` or ``restore`` its target, or ``dismiss`` it (and the other open
     reports on the same thing) leaving the content as it is."""
-    if not permissions.is_partnership_admin(moderator):
+    if not permissions.is_partnership_admin(by):
         raise PermissionDenied("Only partnership admins moderate content.")
     if action not in ModerationAction.ALL:
         raise ValidationError("Unknown moderation action.")
     if action in (ModerationAction.HIDE, ModerationAction.RESTORE):
-        set_content_hidden(moderator=moderator, target=report.target, hidden=action == ModerationAction.HIDE)
+        set_content_hidden(by=by, target=report.target, hidden=action == ModerationAction.HIDE)
     else:
         same_target = Report.objects.open().filter(practice_id=report.practice_id, comment_id=report.comment_id)
-        same_target.update(status=Report.Status.DISMISSED, resolved_at=timezone.now(), resolved_by=moderator)
+        same_target.update(status=Report.Status.DISMISSED, resolved_at=timezone.now(), resolved_by=by)
     report.refresh_from_db()
     return report
 
@@ -408,6 +411,16 @@ def create_focus_area(*, by, name: str, slug: str = "", description: str = "") -
     if not permissions.is_partnership_admin(by):
         raise PermissionDenied("Only partnership admins add focus areas.")
     area = FocusArea(name=name.strip(), slug=slug or slugify(name), description=description.strip())
+    area.full_clean()
+    area.save()
+    return area
+
+
+def update_focus_area(*, by, area: FocusArea, name: str, slug: str = "", description: str = "") -> FocusArea:
+    """Rename or redescribe a focus area of the curated list (partnership admins)."""
+    if not permissions.is_partnership_admin(by):
+        raise PermissionDenied("Only partnership admins edit focus areas.")
+    area.name, area.slug, area.description = name.strip(), slug or slugify(name), description.strip()
     area.full_clean()
     area.save()
     return area

@@ -5,7 +5,8 @@ Personas (healthchecks-style):
 - ``coalition_admin`` (Bob): admin of ``coalition``;
 - ``other_member`` (Charlie): member of ``other_coalition`` only;
 - ``partnership_admin`` (Dana): staff, runs the partnership;
-- ``outsider`` (Erin): signed up and verified, in no coalition.
+- ``outsider`` (Erin): signed up and verified, in no coalition;
+- ``other_admin`` (Frank): admin of ``other_coalition``, so an admin, but not of ``coalition``.
 Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``other_member_client``,
 ``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
 """
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from coalitions.models import Membership
@@ -107,6 +110,13 @@ def other_member(other_coalition):
 
 
 @pytest.fixture
+def other_admin(other_coalition):
+    user = UserFactory(email="frank@example.org", profile__full_name="Frank Fox")
+    MembershipFactory(user=user, coalition=other_coalition, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
 def partnership_admin(db):
     return UserFactory(email="dana@example.org", is_staff=True, profile__full_name="Dana Diaz")
 
@@ -145,3 +155,37 @@ def partnership_admin_client(partnership_admin):
 @pytest.fixture
 def outsider_client(outsider):
     return _client_for(Client, outsider)
+
+
+@pytest.fixture
+def other_admin_client(other_admin):
+    return _client_for(Client, other_admin)
+
+
+# The tables a refused service must leave as they were.
+PORTAL_APPS = ("auth", "account", "taggit", "coalitions", "practices", "meetings", "notifications")
+
+
+def portal_rows() -> dict[str, list[tuple]]:
+    """Every row of the portal's tables, by model."""
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values_list())
+        for app_label in PORTAL_APPS
+        for model in apps.get_app_config(app_label).get_models()
+    }
+
+
+@pytest.fixture
+def assert_refused(db, django_capture_on_commit_callbacks):
+    """``assert_refused(service, by=…, **kwargs)``: the service itself raises ``PermissionDenied``,
+    no row of the portal changed, and nothing waits to be sent after commit."""
+
+    def check(service, **kwargs):
+        before = portal_rows()
+        with django_capture_on_commit_callbacks() as callbacks, pytest.raises(PermissionDenied):
+            service(**kwargs)
+        assert callbacks == [], f"{service.__name__} queued work after refusing"
+        after = portal_rows()
+        assert [label for label in before if before[label] != after[label]] == []
+
+    return check

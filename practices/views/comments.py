@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from coalitions import permissions
 
 from .. import services
 from ..forms import CommentForm
@@ -26,27 +27,29 @@ def comment_create(request, slug):
     return redirect(f"{practice.get_absolute_url()}#comment-form")
 
 
-def _editable_comment(request, pk) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("practice"), pk=pk)
-    if not comment.can_edit(request.user):
-        raise PermissionDenied("Only the comment's author and admins can change it.")
-    return comment
+# The comment named by ``pk``, handed to the view as ``comment``, for those who may change it.
+comment_editor_required = permissions.object_permission_required(
+    Comment.objects.select_related("practice"),
+    test=lambda user, comment: comment.can_edit(user),
+    reason="Only the comment's author and admins can change it.",
+    as_kwarg="comment",
+)
 
 
 @login_required
-def comment_edit(request, pk):
-    comment = _editable_comment(request, pk)
+@comment_editor_required
+def comment_edit(request, comment):
     form = CommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
-        services.update_comment(comment=comment, editor=request.user, body=form.cleaned_data["body"])
+        services.update_comment(comment=comment, by=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Comment updated.")
         return redirect(comment)
     return render(request, "practices/comment_edit.html", {"comment": comment, "form": form})
 
 
 @login_required
-def comment_delete(request, pk):
-    comment = _editable_comment(request, pk)
+@comment_editor_required
+def comment_delete(request, comment):
     if request.method == "POST":
         services.delete_comment(comment=comment, by=request.user)
         messages.success(request, "Comment deleted.")

@@ -22,7 +22,7 @@ def _report(request, practice, comment=None):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_content(
-            reporter=request.user,
+            by=request.user,
             practice=practice,
             comment=comment,
             reason=form.cleaned_data["reason"],
@@ -46,28 +46,26 @@ def report_comment(request, pk):
     return _report(request, comment.practice, comment)
 
 
-def _require_moderator(user):
-    if not permissions.is_partnership_admin(user):
-        raise PermissionDenied("The moderation queue is for the partnership's admins.")
+moderator_required = permissions.partnership_admin_required("The moderation queue is for the partnership's admins.")
 
 
 @login_required
+@moderator_required
 def moderation_queue(request):
-    _require_moderator(request.user)
     context = selectors.moderation_overview()
     return render(request, "practices/moderation.html", context)
 
 
 @require_POST
 @login_required
+@moderator_required
 def moderation_resolve(request, pk):
-    _require_moderator(request.user)
     report = get_object_or_404(Report.objects.select_related("practice", "comment"), pk=pk)
     action = request.POST.get("action", "")
     if action not in services.ModerationAction.ALL:
         messages.error(request, "Choose hide, restore or dismiss.")
         return redirect("practices:moderation")
-    services.resolve_report(report=report, moderator=request.user, action=action)
+    services.resolve_report(report=report, by=request.user, action=action)
     messages.success(
         request,
         {"hide": "Hidden everywhere.", "restore": "Restored.", "dismiss": "Report dismissed; the content stays."}[
@@ -77,8 +75,7 @@ def moderation_resolve(request, pk):
     return redirect("practices:moderation")
 
 
-def _moderation_target(request, kind, pk, *, is_hidden: bool):
-    _require_moderator(request.user)
+def _moderation_target(kind, pk, *, is_hidden: bool):
     model = {"practice": Practice, "comment": Comment}.get(kind)
     if model is None:
         raise Http404("Nothing to moderate.")
@@ -87,10 +84,11 @@ def _moderation_target(request, kind, pk, *, is_hidden: bool):
 
 @require_POST
 @login_required
+@moderator_required
 def moderation_hide(request, kind, pk):
     """Partnership admins hide a practice or comment straight from its page, without waiting for a report."""
-    target = _moderation_target(request, kind, pk, is_hidden=False)
-    services.set_content_hidden(moderator=request.user, target=target, hidden=True)
+    target = _moderation_target(kind, pk, is_hidden=False)
+    services.set_content_hidden(by=request.user, target=target, hidden=True)
     messages.success(request, "Hidden everywhere. You can restore it from the moderation page.")
     if isinstance(target, Comment):
         return redirect(f"{target.practice.get_absolute_url()}#comments")
@@ -99,9 +97,10 @@ def moderation_hide(request, kind, pk):
 
 @require_POST
 @login_required
+@moderator_required
 def moderation_restore(request, kind, pk):
-    target = _moderation_target(request, kind, pk, is_hidden=True)
-    services.set_content_hidden(moderator=request.user, target=target, hidden=False)
+    target = _moderation_target(kind, pk, is_hidden=True)
+    services.set_content_hidden(by=request.user, target=target, hidden=False)
     messages.success(request, "Restored.")
     return redirect("practices:moderation")
 
@@ -110,8 +109,8 @@ def moderation_restore(request, kind, pk):
 
 
 @login_required
+@moderator_required
 def focus_area_create(request):
-    _require_moderator(request.user)
     form = FocusAreaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         area = services.create_focus_area(
@@ -126,12 +125,18 @@ def focus_area_create(request):
 
 
 @login_required
+@moderator_required
 def focus_area_edit(request, slug):
-    _require_moderator(request.user)
     area = get_object_or_404(FocusArea, slug=slug)
     form = FocusAreaForm(request.POST or None, instance=area)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_focus_area(
+            by=request.user,
+            area=area,
+            name=form.cleaned_data["name"],
+            slug=form.cleaned_data["slug"],
+            description=form.cleaned_data["description"],
+        )
         messages.success(request, f"Saved “{area.name}”.")
         return redirect(reverse("practices:focus_area", args=[area.slug]))
     return render(request, "practices/focus_area_form.html", {"form": form, "area": area})

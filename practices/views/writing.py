@@ -84,7 +84,7 @@ def practice_edit(request, slug):
         try:
             services.update_practice(
                 practice=practice,
-                editor=request.user,
+                by=request.user,
                 data=form.service_data(),
                 files=form.cleaned_data["attachments"],
             )

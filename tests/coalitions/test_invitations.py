@@ -181,10 +181,10 @@ def test_a_used_link_cannot_be_used_again(outsider_client, invitation, outsider)
 
 
 def test_service_refuses_a_used_invitation(outsider, invitation):
-    services.accept_invitation(user=outsider, invitation=invitation)
+    services.accept_invitation(by=outsider, invitation=invitation)
 
     with pytest.raises(MembershipError, match="already been used"):
-        services.accept_invitation(user=outsider, invitation=invitation)
+        services.accept_invitation(by=outsider, invitation=invitation)
 
 
 def test_an_expired_link_shows_a_clear_page(outsider_client, invitation, outsider):
@@ -288,7 +288,7 @@ def test_membership_from_invitation_is_not_duplicated(outsider, coalition):
     MembershipFactory(user=outsider, coalition=coalition)
     invitation = InvitationFactory(coalition=coalition, email=outsider.email)
 
-    services.accept_invitation(user=outsider, invitation=invitation)
+    services.accept_invitation(by=outsider, invitation=invitation)
 
     assert Membership.objects.filter(user=outsider, coalition=coalition).count() == 1
 

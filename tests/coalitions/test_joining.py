@@ -92,7 +92,7 @@ def test_over_long_message_is_a_form_error(outsider_client, coalition):
 def test_a_rejected_person_may_ask_again(coalition_admin, outsider, pending_request):
     services.reject_join_request(by=coalition_admin, join_request=pending_request)
 
-    again = services.request_to_join(user=outsider, coalition=pending_request.coalition)
+    again = services.request_to_join(by=outsider, coalition=pending_request.coalition)
 
     assert again.is_pending
     assert JoinRequest.objects.filter(user=outsider).count() == 2
@@ -161,7 +161,7 @@ def test_approving_twice_is_idempotent(
 
 def test_a_stale_approval_does_not_bring_back_someone_who_left(coalition_admin, outsider, pending_request):
     services.approve_join_request(by=coalition_admin, join_request=pending_request)
-    services.leave_coalition(user=outsider, coalition=pending_request.coalition)
+    services.leave_coalition(by=outsider, coalition=pending_request.coalition)
 
     with pytest.raises(MembershipError, match="has since left"):
         services.approve_join_request(by=coalition_admin, join_request=pending_request)

@@ -178,7 +178,7 @@ def test_leaving_a_coalition_you_are_not_in_is_not_found(other_member_client, co
 
 def test_service_refuses_to_leave_a_coalition_you_are_not_in(other_member, coalition):
     with pytest.raises(MembershipError, match="not a member"):
-        services.leave_coalition(user=other_member, coalition=coalition)
+        services.leave_coalition(by=other_member, coalition=coalition)
 
 
 # --- the manage page ------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_name_is_required(member_client):
 
 def test_service_refuses_unknown_time_zone(member):
     with pytest.raises(MembershipError):
-        services.update_profile(user=member, full_name="A", job_title="", time_zone="Nowhere/Land")
+        services.update_profile(by=member, full_name="A", job_title="", time_zone="Nowhere/Land")
 
 
 def test_profile_lists_memberships_with_roles_and_pending_requests(

@@ -1,15 +1,12 @@
-"""Meetings fixtures: a series scheduled at a fixed moment, and the admin of the other coalition."""
+"""Meetings fixtures: a series scheduled at a fixed moment."""
 
 import datetime as dt
 
 import pytest
 import time_machine
-from django.test import Client
 
-from coalitions.models import Membership
 from meetings import services
 from meetings.models import MeetingSeries
-from tests.factories import MembershipFactory, UserFactory
 
 # A Tuesday in January: standard time in Denver, the second Tuesday a week away.
 NOW = dt.datetime(2027, 1, 5, 15, 0, tzinfo=dt.UTC)
@@ -25,21 +22,6 @@ def _long_sessions(settings):
 def frozen_now():
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-@pytest.fixture
-def other_admin(other_coalition):
-    """Frank: admin of the other coalition, so an admin, but not of ``coalition``."""
-    user = UserFactory(email="frank@example.org", profile__full_name="Frank Fox")
-    MembershipFactory(user=user, coalition=other_coalition, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
-def other_admin_client(other_admin):
-    client = Client()
-    client.force_login(other_admin)
-    return client
 
 
 def series_data(**overrides) -> dict:
@@ -64,12 +46,12 @@ def series_data(**overrides) -> dict:
 
 @pytest.fixture
 def series(partnership_admin, frozen_now):
-    return services.create_series(created_by=partnership_admin, data=series_data())
+    return services.create_series(by=partnership_admin, data=series_data())
 
 
 @pytest.fixture
 def hosted_series(coalition_admin, coalition, frozen_now):
     """A series the ``coalition`` hosts (so its admin manages it)."""
     return services.create_series(
-        created_by=coalition_admin, data=series_data(title="CSCA mobility call", host_coalition=coalition)
+        by=coalition_admin, data=series_data(title="CSCA mobility call", host_coalition=coalition)
     )

@@ -137,7 +137,7 @@ def test_feed_names_the_calendar_and_the_members_zone(client, coalition):
     phoenix_member = UserFactory(profile__time_zone=PHOENIX)
     phoenix_member.memberships.create(coalition=coalition)
     meeting_at(dt.datetime(2027, 7, 13, 17, 0, tzinfo=dt.UTC))
-    token = services.get_calendar_token(user=phoenix_member).token
+    token = services.get_calendar_token(by=phoenix_member).token
     cal = Calendar.from_ical(client.get(reverse("meetings:feed", args=[token])).content)
     assert str(cal["X-WR-CALNAME"]) == "Smart Regions Exchange meetings"
     assert str(cal["X-WR-TIMEZONE"]) == PHOENIX
@@ -162,22 +162,27 @@ def event_of(meeting: Meeting):
     return Calendar.from_ical(meeting_ics(meeting)).walk("VEVENT")[0]
 
 
-def test_uid_stays_and_sequence_grows_through_every_kind_of_edit(series, frozen_now):
+def test_uid_stays_and_sequence_grows_through_every_kind_of_edit(series, frozen_now, partnership_admin):
     meeting = series.meetings.order_by("start")[1]
     seen = [event_of(meeting)]
-    services.update_meeting(meeting=meeting, data={"title": "Partnership call: budget special"})
+    services.update_meeting(by=partnership_admin, meeting=meeting, data={"title": "Partnership call: budget special"})
     seen.append(event_of(meeting))
-    services.set_agenda(meeting=meeting, items=[{"title": "Budget"}])
+    services.set_agenda(by=partnership_admin, meeting=meeting, items=[{"title": "Budget"}])
     seen.append(event_of(meeting))
     services.move_meeting(
-        meeting=meeting, start=meeting.start + dt.timedelta(hours=2), end=meeting.end + dt.timedelta(hours=2)
+        by=partnership_admin,
+        meeting=meeting,
+        start=meeting.start + dt.timedelta(hours=2),
+        end=meeting.end + dt.timedelta(hours=2),
     )
     seen.append(event_of(meeting))
-    services.update_series(series=series, data={"video_link": "https://meet.example.org/new"}, reset_customized=True)
+    services.update_series(
+        by=partnership_admin, series=series, data={"video_link": "https://meet.example.org/new"}, reset_customized=True
+    )
     seen.append(event_of(meeting))
-    services.cancel_meeting(meeting=meeting)
+    services.cancel_meeting(by=partnership_admin, meeting=meeting)
     seen.append(event_of(meeting))
-    services.reinstate_meeting(meeting=meeting)
+    services.reinstate_meeting(by=partnership_admin, meeting=meeting)
     seen.append(event_of(meeting))
 
     assert {str(event["UID"]) for event in seen} == {f"meeting-{meeting.pk}@smartregions.org"}

@@ -52,14 +52,17 @@ def test_ics_has_a_stable_uid_status_url_stamp_and_agenda(meeting):
     assert "Join: https://meet.example.org/partnership" in description
 
 
-def test_sequence_grows_with_each_change_and_cancellation_is_carried(meeting):
+def test_sequence_grows_with_each_change_and_cancellation_is_carried(meeting, partnership_admin):
     _, before = only_event(meeting_ics(meeting))
     services.move_meeting(
-        meeting=meeting, start=SUMMER_START + dt.timedelta(hours=1), end=SUMMER_START + dt.timedelta(hours=2)
+        by=partnership_admin,
+        meeting=meeting,
+        start=SUMMER_START + dt.timedelta(hours=1),
+        end=SUMMER_START + dt.timedelta(hours=2),
     )
     meeting.refresh_from_db()
     _, moved = only_event(meeting_ics(meeting))
-    services.cancel_meeting(meeting=meeting)
+    services.cancel_meeting(by=partnership_admin, meeting=meeting)
     meeting.refresh_from_db()
     _, cancelled = only_event(meeting_ics(meeting))
     assert int(before["SEQUENCE"]) < int(moved["SEQUENCE"]) < int(cancelled["SEQUENCE"])
@@ -93,13 +96,13 @@ def test_download_of_an_unknown_meeting_is_404(client, db):
 
 
 def feed_url(user):
-    return reverse("meetings:feed", args=[services.get_calendar_token(user=user).token])
+    return reverse("meetings:feed", args=[services.get_calendar_token(by=user).token])
 
 
-def test_feed_lists_upcoming_meetings_with_cancelled_ones_marked(client, member, meeting):
+def test_feed_lists_upcoming_meetings_with_cancelled_ones_marked(client, member, meeting, partnership_admin):
     cancelled = MeetingFactory(title="Cancelled call", start=SUMMER_START + dt.timedelta(days=30),
                                end=SUMMER_START + dt.timedelta(days=30, hours=1))  # fmt: skip
-    services.cancel_meeting(meeting=cancelled)
+    services.cancel_meeting(by=partnership_admin, meeting=cancelled)
     long_ago = MeetingFactory(
         start=dt.datetime(2020, 1, 1, tzinfo=dt.UTC), end=dt.datetime(2020, 1, 1, 1, tzinfo=dt.UTC)
     )
@@ -151,7 +154,7 @@ def test_calendar_page_needs_a_login_and_a_coalition(client, outsider_client):
 
 
 def test_reset_by_get_is_not_allowed(member_client, member):
-    token = services.get_calendar_token(user=member).token
+    token = services.get_calendar_token(by=member).token
     assert member_client.get(reverse("meetings:calendar_reset")).status_code == 405
     assert CalendarToken.objects.get(user=member).token == token
 

@@ -27,12 +27,16 @@ def ended_meeting(db):
     return MeetingFactory(start=start, end=start + dt.timedelta(hours=1))
 
 
-def test_moving_a_meeting_bumps_sequence_and_marks_it_customized(meeting, django_capture_on_commit_callbacks):
+def test_moving_a_meeting_bumps_sequence_and_marks_it_customized(
+    meeting, django_capture_on_commit_callbacks, partnership_admin
+):
     heard = []
     meeting_changed.connect(lambda **kw: heard.append(kw["change"]), weak=False, dispatch_uid="test-move")
     new_start = meeting.start + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        services.move_meeting(meeting=meeting, start=new_start, end=new_start + dt.timedelta(hours=2))
+        services.move_meeting(
+            by=partnership_admin, meeting=meeting, start=new_start, end=new_start + dt.timedelta(hours=2)
+        )
     meeting_changed.disconnect(dispatch_uid="test-move")
     meeting.refresh_from_db()
     assert meeting.start == new_start
@@ -41,49 +45,54 @@ def test_moving_a_meeting_bumps_sequence_and_marks_it_customized(meeting, django
     assert heard == ["moved"]
 
 
-def test_moving_to_an_end_before_the_start_is_refused(meeting):
+def test_moving_to_an_end_before_the_start_is_refused(meeting, partnership_admin):
     with pytest.raises(ValidationError):
-        services.move_meeting(meeting=meeting, start=meeting.start, end=meeting.start - dt.timedelta(minutes=1))
+        services.move_meeting(
+            by=partnership_admin, meeting=meeting, start=meeting.start, end=meeting.start - dt.timedelta(minutes=1)
+        )
     meeting.refresh_from_db()
     assert meeting.sequence == 0
 
 
-def test_a_meeting_that_ended_cannot_be_moved_or_cancelled(ended_meeting):
+def test_a_meeting_that_ended_cannot_be_moved_or_cancelled(ended_meeting, partnership_admin):
     with pytest.raises(ValidationError):
-        services.cancel_meeting(meeting=ended_meeting)
+        services.cancel_meeting(by=partnership_admin, meeting=ended_meeting)
     later = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     with pytest.raises(ValidationError):
-        services.move_meeting(meeting=ended_meeting, start=later, end=later + dt.timedelta(hours=1))
+        services.move_meeting(
+            by=partnership_admin, meeting=ended_meeting, start=later, end=later + dt.timedelta(hours=1)
+        )
 
 
-def test_cancel_then_reinstate_each_bump_the_sequence(meeting):
-    services.cancel_meeting(meeting=meeting)
+def test_cancel_then_reinstate_each_bump_the_sequence(meeting, partnership_admin):
+    services.cancel_meeting(by=partnership_admin, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED and meeting.sequence == 1
     with pytest.raises(ValidationError):
-        services.cancel_meeting(meeting=meeting)
-    services.reinstate_meeting(meeting=meeting)
+        services.cancel_meeting(by=partnership_admin, meeting=meeting)
+    services.reinstate_meeting(by=partnership_admin, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED and meeting.sequence == 2
 
 
-def test_a_cancelled_meeting_cannot_be_reinstated_once_its_time_came(meeting):
-    services.cancel_meeting(meeting=meeting)
+def test_a_cancelled_meeting_cannot_be_reinstated_once_its_time_came(meeting, partnership_admin):
+    services.cancel_meeting(by=partnership_admin, meeting=meeting)
     with time_machine.travel(meeting.start + dt.timedelta(minutes=5), tick=False), pytest.raises(ValidationError):
-        services.reinstate_meeting(meeting=meeting)
+        services.reinstate_meeting(by=partnership_admin, meeting=meeting)
 
 
-def test_editing_details_keeps_them_through_series_edits(meeting):
-    services.update_meeting(meeting=meeting, data={"title": "Special edition", "video_link": ""})
+def test_editing_details_keeps_them_through_series_edits(meeting, partnership_admin):
+    services.update_meeting(by=partnership_admin, meeting=meeting, data={"title": "Special edition", "video_link": ""})
     meeting.refresh_from_db()
     assert meeting.title == "Special edition" and meeting.video_link == ""
     assert meeting.is_customized and meeting.sequence == 1
 
 
-def test_set_agenda_replaces_items_in_order_and_bumps_sequence(meeting):
+def test_set_agenda_replaces_items_in_order_and_bumps_sequence(meeting, partnership_admin):
     AgendaItemFactory(meeting=meeting, title="Old item")
     practice = PracticeFactory()
     services.set_agenda(
+        by=partnership_admin,
         meeting=meeting,
         items=[{"title": "Welcome", "duration_minutes": 5}, {"title": "Case study", "practice": practice}],
     )
@@ -145,7 +154,7 @@ def test_one_off_meeting_with_end_before_start_is_not_saved(partnership_admin):
     start = dt.datetime(2027, 3, 1, 17, tzinfo=dt.UTC)
     with pytest.raises(ValidationError):
         services.schedule_meeting(
-            created_by=partnership_admin,
+            by=partnership_admin,
             data={"title": "x", "start": start, "end": start, "time_zone": "America/Denver"},
         )
     assert not Meeting.objects.exists()

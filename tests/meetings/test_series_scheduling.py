@@ -34,7 +34,7 @@ def test_creating_a_series_plans_twelve_months_at_11_denver_time(series):
 
 def test_a_series_whose_day_already_passed_this_month_starts_next_month(partnership_admin, frozen_now):
     # 5 Jan: the first Monday (4 Jan) has passed.
-    created = services.create_series(created_by=partnership_admin, data=series_data(week_of_month=1, weekday=0))
+    created = services.create_series(by=partnership_admin, data=series_data(week_of_month=1, weekday=0))
     assert created.meetings.order_by("start").first().occurrence_date == dt.date(2027, 2, 1)
 
 
@@ -62,14 +62,14 @@ def test_the_task_is_on_the_beat_schedule(settings):
 
 
 def test_a_last_friday_series(partnership_admin, frozen_now):
-    created = services.create_series(created_by=partnership_admin, data=series_data(week_of_month=-1, weekday=4))
+    created = services.create_series(by=partnership_admin, data=series_data(week_of_month=-1, weekday=4))
     dates = [m.occurrence_date for m in created.meetings.order_by("start")[:4]]
     assert dates == [dt.date(2027, 1, 29), dt.date(2027, 2, 26), dt.date(2027, 3, 26), dt.date(2027, 4, 30)]
 
 
 def test_a_day_31_series_meets_on_the_last_day_of_short_months(partnership_admin, frozen_now):
     created = services.create_series(
-        created_by=partnership_admin,
+        by=partnership_admin,
         data=series_data(
             rule_kind=MeetingSeries.RuleKind.DAY_OF_MONTH, week_of_month=None, weekday=None, day_of_month=31
         ),
@@ -81,10 +81,10 @@ def test_a_day_31_series_meets_on_the_last_day_of_short_months(partnership_admin
     assert len(dates) == 12
 
 
-def test_editing_the_time_changes_future_occurrences_only(series):
+def test_editing_the_time_changes_future_occurrences_only(series, partnership_admin):
     past = series.meetings.order_by("start").first()
     with time_machine.travel(dt.datetime(2027, 2, 1, tzinfo=dt.UTC), tick=False):
-        changed = services.update_series(series=series, data={"local_start_time": dt.time(9, 30)})
+        changed = services.update_series(by=partnership_admin, series=series, data={"local_start_time": dt.time(9, 30)})
     past.refresh_from_db()
     assert past.start.astimezone(DENVER).strftime("%H:%M") == "11:00"
     assert past.sequence == 0
@@ -96,32 +96,36 @@ def test_editing_the_time_changes_future_occurrences_only(series):
     assert [m.sequence for m in future] == [1] * 11 + [0]
 
 
-def test_editing_the_rule_moves_each_future_meeting_within_its_month(series, frozen_now):
+def test_editing_the_rule_moves_each_future_meeting_within_its_month(series, frozen_now, partnership_admin):
     rsvp_meeting = series.meetings.get(occurrence_date=dt.date(2027, 3, 9))
-    services.update_series(series=series, data={"week_of_month": 3, "weekday": 2})  # third Wednesday
+    services.update_series(
+        by=partnership_admin, series=series, data={"week_of_month": 3, "weekday": 2}
+    )  # third Wednesday
     rsvp_meeting.refresh_from_db()
     assert rsvp_meeting.occurrence_date == dt.date(2027, 3, 17)
     assert series.meetings.count() == 12  # the same meetings (and their RSVPs), re-dated
 
 
-def test_editing_keeps_occurrences_changed_one_by_one(series, frozen_now):
+def test_editing_keeps_occurrences_changed_one_by_one(series, frozen_now, partnership_admin):
     moved = series.meetings.get(occurrence_date=dt.date(2027, 5, 11))
     new_start = dt.datetime(2027, 5, 12, 16, 0, tzinfo=dt.UTC)
-    services.move_meeting(meeting=moved, start=new_start, end=new_start + dt.timedelta(hours=1))
-    services.update_series(series=series, data={"title": "Partnership call"})
+    services.move_meeting(by=partnership_admin, meeting=moved, start=new_start, end=new_start + dt.timedelta(hours=1))
+    services.update_series(by=partnership_admin, series=series, data={"title": "Partnership call"})
     moved.refresh_from_db()
     assert moved.start == new_start
     assert moved.title == "Partnership monthly call"
     assert series.meetings.filter(title="Partnership call").count() == 11
 
 
-def test_editing_with_reset_returns_changed_occurrences_to_the_schedule(series, frozen_now):
+def test_editing_with_reset_returns_changed_occurrences_to_the_schedule(series, frozen_now, partnership_admin):
     moved = series.meetings.get(occurrence_date=dt.date(2027, 5, 11))
     cancelled = series.meetings.get(occurrence_date=dt.date(2027, 6, 8))
     new_start = dt.datetime(2027, 5, 12, 16, 0, tzinfo=dt.UTC)
-    services.move_meeting(meeting=moved, start=new_start, end=new_start + dt.timedelta(hours=1))
-    services.cancel_meeting(meeting=cancelled)
-    services.update_series(series=series, data={"title": "Partnership call"}, reset_customized=True)
+    services.move_meeting(by=partnership_admin, meeting=moved, start=new_start, end=new_start + dt.timedelta(hours=1))
+    services.cancel_meeting(by=partnership_admin, meeting=cancelled)
+    services.update_series(
+        by=partnership_admin, series=series, data={"title": "Partnership call"}, reset_customized=True
+    )
     moved.refresh_from_db()
     cancelled.refresh_from_db()
     assert moved.start == dt.datetime(2027, 5, 11, 17, 0, tzinfo=dt.UTC)
@@ -130,10 +134,10 @@ def test_editing_with_reset_returns_changed_occurrences_to_the_schedule(series, 
     assert cancelled.sequence == 2  # cancelled, then reinstated by the reset
 
 
-def test_a_meeting_whose_new_time_already_passed_is_cancelled(series):
+def test_a_meeting_whose_new_time_already_passed_is_cancelled(series, partnership_admin):
     # On 10 Jan, move the series from the second Tuesday (12 Jan) to the first Tuesday (5 Jan).
     with time_machine.travel(dt.datetime(2027, 1, 10, tzinfo=dt.UTC), tick=False):
-        services.update_series(series=series, data={"week_of_month": 1})
+        services.update_series(by=partnership_admin, series=series, data={"week_of_month": 1})
     january = series.meetings.get(occurrence_date=dt.date(2027, 1, 5))
     assert january.status == Meeting.Status.CANCELLED
     assert not series.meetings.filter(status=Meeting.Status.SCHEDULED, start__lt=dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
@@ -142,15 +146,17 @@ def test_a_meeting_whose_new_time_already_passed_is_cancelled(series):
 
 def test_an_unusable_rule_is_refused_and_nothing_is_saved(partnership_admin, frozen_now):
     with pytest.raises(ValidationError) as refused:
-        services.create_series(created_by=partnership_admin, data=series_data(week_of_month=5))
+        services.create_series(by=partnership_admin, data=series_data(week_of_month=5))
     assert "week_of_month" in refused.value.message_dict
     assert not MeetingSeries.objects.exists()
     assert not Meeting.objects.exists()
 
 
-def test_an_edit_with_an_unknown_zone_changes_nothing(series):
+def test_an_edit_with_an_unknown_zone_changes_nothing(series, partnership_admin):
     with pytest.raises(ValidationError):
-        services.update_series(series=series, data={"time_zone": "Mars/Olympus_Mons", "title": "Changed"})
+        services.update_series(
+            by=partnership_admin, series=series, data={"time_zone": "Mars/Olympus_Mons", "title": "Changed"}
+        )
     series.refresh_from_db()
     assert series.title == "Partnership monthly call"
     assert series.time_zone == "America/Denver"

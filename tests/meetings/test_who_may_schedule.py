@@ -237,7 +237,7 @@ def test_host_admin_shares_slides_before_the_meeting(coalition_admin_client, hos
 
 
 def test_visitor_cannot_reset_a_calendar_address(client, member):
-    token = services.get_calendar_token(user=member).token
+    token = services.get_calendar_token(by=member).token
     response = client.post(reverse("meetings:calendar_reset"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert CalendarToken.objects.get(user=member).token == token

@@ -141,7 +141,7 @@ def test_postgres_search_vector_follows_tag_changes(member, library):
     from practices import services
 
     practice = library["members"]
-    services.update_practice(practice=practice, editor=member, data={"tags": ["lidar"]})
+    services.update_practice(practice=practice, by=member, data={"tags": ["lidar"]})
     assert search("lidar", member) == [practice]
 
 

@@ -45,14 +45,14 @@ def test_creating_a_practice_stores_its_sanitized_html(member, coalition, cybers
 
 
 def test_editing_the_body_renders_it_again(practice):
-    services.update_practice(practice=practice, editor=practice.author, data={"body": "_new_ text"})
+    services.update_practice(practice=practice, by=practice.author, data={"body": "_new_ text"})
     assert Practice.objects.get(pk=practice.pk).body_html == "<p><em>new</em> text</p>\n"
 
 
 def test_saving_without_changing_the_body_renders_nothing(practice):
     practice = Practice.objects.get(pk=practice.pk)
     with count_renders() as render:
-        services.update_practice(practice=practice, editor=practice.author, data={"title": "Renamed"})
+        services.update_practice(practice=practice, by=practice.author, data={"title": "Renamed"})
         services.publish_practice(practice=practice, by=practice.author)
     assert render.call_count == 0
     assert "<strong>Bold</strong>" in Practice.objects.get(pk=practice.pk).body_html
@@ -70,7 +70,7 @@ def test_comments_store_their_html_when_added_and_edited(practice, member):
     practice.visibility = Practice.Visibility.PUBLIC
     comment = services.add_comment(practice=practice, author=member, body="Did **procurement** take long?")
     assert "<strong>procurement</strong>" in Comment.objects.get(pk=comment.pk).body_html
-    services.update_comment(comment=comment, editor=member, body="Answered: `6 weeks`")
+    services.update_comment(comment=comment, by=member, body="Answered: `6 weeks`")
     assert "<code>6 weeks</code>" in Comment.objects.get(pk=comment.pk).body_html
 
 

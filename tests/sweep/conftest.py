@@ -116,7 +116,7 @@ def build_world() -> SimpleNamespace:
     # Meetings: a series Colorado hosts (its first occurrence is ``meeting``), a past one with
     # minutes to post and a file, a cancelled one, and one the partnership itself hosts.
     csca_call = series_data(title="CSCA mobility call", video_link="https://meet.example.org/csca")
-    w.series = meeting_services.create_series(created_by=bob, data={**csca_call, "host_coalition": w.coalition})
+    w.series = meeting_services.create_series(by=bob, data={**csca_call, "host_coalition": w.coalition})
     w.meeting = w.series.meetings.order_by("start").first()
     AgendaItemFactory(
         meeting=w.meeting, title="Incident response", practice=w.practice, presenting_coalition=w.coalition
