@@ -61,6 +61,9 @@ def join_decisions(count):
     return [row.key for row in rows]
 
 
+# Keys are text ("join:9", "join:10"): compare them sorted on both sides, never against id order.
+
+
 def recipients():
     return sorted(address for message in mail.outbox for address in message.to)
 
