@@ -287,7 +287,7 @@ def measure(args):
     def save():
         n = next(edits)
         update_practice(
-            practice=practice, editor=member, data={"title": f"{title} (rev {n})", "summary": f"{summary} Revised {n}."}
+            practice=practice, by=member, data={"title": f"{title} (rev {n})", "summary": f"{summary} Revised {n}."}
         )
 
     timed("update_practice(), the whole service", rolled_back(save), args.saves)

@@ -50,7 +50,7 @@ def test_search_vector_is_what_a_members_save_makes():
 
     update_practice(
         practice=practice,
-        editor=report.member,
+        by=report.member,
         data={
             "title": practice.title,
             "tags": list(practice.tags.names()),
