@@ -11,7 +11,7 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from .models import Adoption, Comment, FocusArea, Practice, PracticeKind, Report
-from .services import update_search_vectors
+from .services import index_practices
 
 # The curated focus areas and kinds live in the data migration, so a clean database has them; a test
 # database flushed by a transactional test does not, so the demo ensures them the same way.
@@ -764,7 +764,7 @@ def seed(*, people, stdout) -> dict[str, Practice]:
             Practice.objects.filter(pk=practice.pk).update(updated=published_at + timedelta(days=days_ago // 3))
             created_ids.append(practice.pk)
         practices[slug] = practice
-    update_search_vectors(practice_ids=created_ids)
+    index_practices(practice_ids=created_ids)
 
     for slug, coalition_slug, stage, notes, outcome in ADOPTIONS:
         Adoption.objects.get_or_create(
