@@ -5,7 +5,7 @@
 
 One command from a fresh clone (after ``make`` has made the venv). It creates a PostgreSQL database
 of its own (``srx_load_<pid>`` on ``--postgres``, dropped at the end), migrates it, loads the demo
-data and ``--practices`` generated practices (``bench/practices_search.py``'s generator), and signs
+data and ``--practices`` generated practices (``bench/datagen.py``), and signs
 the demo members in (sessions made in the database, so the login throttle is not what is measured).
 Then it starts gunicorn on a free loopback port with production settings (``DJANGO_DEBUG=0``) and
 Redis (``--redis``) as cache and broker, and runs the load generator: ``--connections`` threads,
@@ -62,12 +62,10 @@ def prepare(out: Path, practices: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
-    sys.path.insert(0, str(ROOT / "bench"))
-    from practices_search import fill
+    from bench.datagen import fill_practices
 
     started = time.perf_counter()
-    fill(practices)
-    call_command("render_markdown", model=["practices.Practice"], verbosity=0)
+    fill_practices(practices, seed=2026)  # stored HTML and search vectors made as a member's save makes them
     print(f"  {practices:,} practices generated in {time.perf_counter() - started:.0f} s", flush=True)
 
     from practices.models import Practice
