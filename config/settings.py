@@ -271,6 +271,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # kombu writes a control/ folder into whatever directory the process started in.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A request that publishes while Redis is unreachable must not hang on the connect: the row it
+    # recorded waits for the tick's sweep (notifications.mail.enqueue_keys).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

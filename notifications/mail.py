@@ -55,6 +55,8 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from coalitions.models import Membership
 from coalitions.timezones import effective_time_zone
@@ -179,7 +181,17 @@ def enqueue_keys(keys: Sequence[str]) -> None:
 
     size = settings.NOTIFICATIONS_CHUNK_SIZE
     chunks = [list(keys[i : i + size]) for i in range(0, len(keys), size)]
-    transaction.on_commit(lambda: group(deliver.s(keys=chunk) for chunk in chunks).apply_async())
+
+    def publish() -> None:
+        # The rows are already committed as pending: if the broker cannot be reached, the tick's
+        # sweep (``requeue_stuck_deliveries``) enqueues them once it answers again. So a broker
+        # outage is logged here and never turns the member's page or form post into a 500.
+        try:
+            group(deliver.s(keys=chunk) for chunk in chunks).apply_async()
+        except (OperationalError, RedisError, OSError):
+            logger.exception("Broker unreachable: %d deliveries stay pending for the next tick's sweep", len(keys))
+
+    transaction.on_commit(publish)
 
 
 def _claimable(now: datetime) -> Q:
