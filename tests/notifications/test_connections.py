@@ -42,7 +42,7 @@ def test_after_a_dropped_connection_the_rest_of_the_batch_goes_out_in_the_same_r
     report = send_deliveries(keys=[first, second, third])
 
     assert report.retry_keys == [first]
-    assert sorted(report.sent) == [second, third]
+    assert sorted(report.sent) == sorted([second, third])  # keys are text: "join:10" < "join:9"
     assert sorted(a for m in mail.outbox for a in m.to) == ["m1@example.org", "m2@example.org"]
 
 
