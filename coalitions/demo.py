@@ -13,6 +13,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from . import services
@@ -42,16 +43,16 @@ class DemoPeople:
         return users
 
 
-def _user(email: str, full_name: str, job_title: str, *, is_staff: bool = False):
-    """The account for ``email``, made as a verified sign-up a year ago; the person's profile holds
-    their demo name unless they have written their own."""
+def _user(email: str, full_name: str, job_title: str, *, password: str, is_staff: bool = False):
+    """The account for ``email``, made as a verified sign-up a year ago with the hashed ``password``; the
+    person's profile holds their demo name unless they have written their own."""
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(
+        user = User.objects.create(
             username=email.split("@")[0],
             email=email,
-            password=DEMO_PASSWORD,
+            password=password,
             date_joined=timezone.now() - DEMO_MEMBER_SINCE,
         )
     if is_staff and not user.is_staff:
@@ -73,15 +74,20 @@ def _coalition(data: dict, *, by):
 
 def seed(*, stdout) -> DemoPeople:
     people = DemoPeople()
+    # One hash for all the accounts: they share the password printed below, and hashing it once per
+    # account was most of the seeding time.
+    password = make_password(DEMO_PASSWORD)
     pat = DATA["partnership_admin"]
-    people.partnership_admin = _user(pat["email"], pat["name"], pat["job_title"], is_staff=True)
+    people.partnership_admin = _user(pat["email"], pat["name"], pat["job_title"], password=password, is_staff=True)
     for data in COALITIONS:
         coalition = _coalition(data, by=people.partnership_admin)
         people.coalitions[coalition.slug] = coalition
         for index, person in enumerate(data["people"]):
             role = Membership.Role.ADMIN if index == 0 else Membership.Role.MEMBER
             local = "admin" if index == 0 else f"member{index}"
-            user = _user(f"{coalition.slug}-{local}@{DEMO_DOMAIN}", person["name"], person["job_title"])
+            user = _user(
+                f"{coalition.slug}-{local}@{DEMO_DOMAIN}", person["name"], person["job_title"], password=password
+            )
             Membership.objects.get_or_create(
                 user=user, coalition=coalition, defaults={"role": role, "joined": timezone.now() - DEMO_MEMBER_SINCE}
             )
@@ -89,17 +95,17 @@ def seed(*, stdout) -> DemoPeople:
                 people.admins[coalition.slug] = user
             else:
                 people.members.setdefault(coalition.slug, []).append(user)
-    _seed_pending_business(people)
+    _seed_pending_business(people, password=password)
     stdout.write(f"Coalitions: {len(people.coalitions)}; people: {len(people.everyone)}.")
     return people
 
 
-def _seed_pending_business(people: DemoPeople) -> None:
+def _seed_pending_business(people: DemoPeople, *, password: str) -> None:
     """Something on Colorado's manage page: one person asking to join, one open invitation (its email
     is queued as for any invitation)."""
     asks, invitation = DATA["applicant"], DATA["invitation"]
     coalition = people.coalitions[asks["coalition"]]
-    applicant = _user(asks["email"], asks["name"], asks["job_title"])
+    applicant = _user(asks["email"], asks["name"], asks["job_title"], password=password)
     pending = JoinRequest.objects.filter(user=applicant, coalition=coalition, status=JoinRequest.Status.PENDING)
     if not pending.exists() and not Membership.objects.filter(user=applicant, coalition=coalition).exists():
         services.request_to_join(by=applicant, coalition=coalition, message=asks["message"])

@@ -6,10 +6,13 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
+from coalitions import demo as coalitions_demo
 from practices import demo as practices_demo
 from practices import services
 from practices.markdown import render_markdown
@@ -85,3 +88,14 @@ def test_seeding_twice_changes_no_row_and_sends_nothing_more(seed, unchanged_dat
         with unchanged_database():
             seed()
     assert len(mail.outbox) == sent
+
+
+def test_every_demo_account_signs_in_with_the_printed_password(seed, client):
+    seed()
+    users = get_user_model().objects.filter(email__endswith=f"@{coalitions_demo.DEMO_DOMAIN}")
+    assert users.count() == 20 and all(user.check_password(coalitions_demo.DEMO_PASSWORD) for user in users)
+    response = client.post(
+        reverse("account_login"),
+        {"login": f"colorado-admin@{coalitions_demo.DEMO_DOMAIN}", "password": coalitions_demo.DEMO_PASSWORD},
+    )
+    assert response.status_code == 302 and response.wsgi_request.user.is_authenticated
