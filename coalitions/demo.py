@@ -6,7 +6,9 @@ Accounts and founding memberships are made directly: people sign up through alla
 coalition's founding members are set up in the Django admin, neither of which is a service to call.
 """
 
+import functools
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -43,16 +45,16 @@ class DemoPeople:
         return users
 
 
-def _user(email: str, full_name: str, job_title: str, *, password: str, is_staff: bool = False):
-    """The account for ``email``, made as a verified sign-up a year ago with the hashed ``password``; the
-    person's profile holds their demo name unless they have written their own."""
+def _user(email: str, full_name: str, job_title: str, *, password: Callable[[], str], is_staff: bool = False):
+    """The account for ``email``, made as a verified sign-up a year ago with the hash ``password()``
+    gives; the person's profile holds their demo name unless they have written their own."""
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create(
             username=email.split("@")[0],
             email=email,
-            password=password,
+            password=password(),
             date_joined=timezone.now() - DEMO_MEMBER_SINCE,
         )
     if is_staff and not user.is_staff:
@@ -74,9 +76,9 @@ def _coalition(data: dict, *, by):
 
 def seed(*, stdout) -> DemoPeople:
     people = DemoPeople()
-    # One hash for all the accounts: they share the password printed below, and hashing it once per
-    # account was most of the seeding time.
-    password = make_password(DEMO_PASSWORD)
+    # One hash for all the accounts, made when the first is: they share the password printed below,
+    # and hashing it once per account was most of the seeding time.
+    password = functools.cache(lambda: make_password(DEMO_PASSWORD))
     pat = DATA["partnership_admin"]
     people.partnership_admin = _user(pat["email"], pat["name"], pat["job_title"], password=password, is_staff=True)
     for data in COALITIONS:
@@ -100,7 +102,7 @@ def seed(*, stdout) -> DemoPeople:
     return people
 
 
-def _seed_pending_business(people: DemoPeople, *, password: str) -> None:
+def _seed_pending_business(people: DemoPeople, *, password: Callable[[], str]) -> None:
     """Something on Colorado's manage page: one person asking to join, one open invitation (its email
     is queued as for any invitation)."""
     asks, invitation = DATA["applicant"], DATA["invitation"]
