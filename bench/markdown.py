@@ -7,7 +7,9 @@ of our plugins, at each Markdown field's maximum length, and at 1/8, 1/4, 1/2 an
 Each shape fills the given length by repeating its pattern (or nesting it as deep as fits). Times are
 ``render_markdown`` as a save runs it (parse, render and sanitize), in CPU time of this process, best
 of ``--repeats``. Linear growth shows as a ratio near 2 between the longest text and the one half its
-length. The last table times Python-Markdown (the
+length (the time at the longest length also includes the Python garbage collections its larger
+heap brings: those make a ratio of 2.5 to 3 in some shapes, and time per character is back to that of
+the shorter texts at twice the length). The last table times Python-Markdown (the
 parser used before) on runs of ``[``: there the ratio is near 4, time growing with the square.
 Never part of the test suite: tests do not assert timings.
 """
@@ -118,35 +120,38 @@ def many_tables(length: int) -> str:
 
 SHAPES = {
     # The CommonMark suite's test/pathological_tests.py.
-    "nested strong emphasis *a **a": nest("*a **a ", "b", " a** a*"),
-    "emphasis closers without openers a_": repeat("a_ "),
-    "emphasis openers without closers _a": repeat("_a "),
+    "nested strong emphasis `*a **a`": nest("*a **a ", "b", " a** a*"),
+    "emphasis closers without openers `a_`": repeat("a_ "),
+    "emphasis openers without closers `_a`": repeat("_a "),
     "openers and closers, multiple of 3": lambda n: "a**b" + repeat("c* ")(n - 4),
-    "link closers without openers a]": repeat("a]"),
-    "link openers without closers [a": repeat("[a"),
-    "mismatched openers and closers *a_": repeat("*a_ "),
-    "link openers and emphasis closers [ a_": repeat("[ a_"),
-    "pattern [ (](": repeat("[ (]("),
-    "nested brackets [[[a]]]": nest("[", "a", "]"),
-    "runs of [ only": repeat("["),
-    "nested block quotes > > >": nest("> ", "a", ""),
+    "link closers without openers `a]`": repeat("a]"),
+    "link openers without closers `[a`": repeat("[a"),
+    "mismatched openers and closers `*a_`": repeat("*a_ "),
+    "link openers and emphasis closers `[ a_`": repeat("[ a_"),
+    "pattern `[ (](`": repeat("[ (]("),
+    "nested brackets `[[[a]]]`": nest("[", "a", "]"),
+    "runs of `[` only": repeat("["),
+    "nested block quotes `> > >`": nest("> ", "a", ""),
     "deeply nested lists": deep_list,
     "backtick runs": backtick_runs,
-    "unclosed links [a](<b": repeat("[a](<b"),
-    "unclosed links [a](b": repeat("[a](b"),
-    "unclosed inline HTML <!--": repeat("a <!-- "),
+    "unclosed links `[a](<b`": repeat("[a](<b"),
+    "unclosed links `[a](b`": repeat("[a](b"),
+    "unclosed inline HTML `<!--`": repeat("a <!-- "),
     "NUL characters": repeat("abc\u0000de\u0000"),
     "many reference definitions": many_references,
     "long link labels (999 chars)": long_link_label,
-    "entity runs &amp;": repeat("&amp;"),
-    "numeric entity runs &#x1F600;": repeat("&#x1F600;"),
-    "unterminated entities &#": repeat("&#"),
+    "entity runs `&amp;`": repeat("&amp;"),
+    "numeric entity runs `&#x1F600;`": repeat("&#x1F600;"),
+    "unterminated entities `&#`": repeat("&#"),
     # Our plugins and rules.
-    "footnote references [^a]": repeat("[^a]"),
+    "footnote references `[^a]`": repeat("[^a]"),
     "footnote definitions": repeat("[^a]: b\n"),
     "definition lists": repeat("a\n: b\n"),
-    "unclosed attributes after code `a`{.a": repeat("`a`{.a "),
-    "heading attributes ## a {": repeat("## a {.b }\n"),
+    "unclosed attributes after code ``` `a`{.a ```": repeat("`a`{.a "),
+    "heading attributes `## a {`": repeat("## a {.b }\n"),
+    "nested `<div markdown=1>`": nest('<div markdown="1">', "**a**", "</div>"),
+    "runs of `<div markdown=1>` blocks": repeat('<div markdown="1">**a** [b</div>\n\n'),
+    "attributes after a long link": lambda n: "[" + "*a" * (n // 4) + "](u)" + repeat("{a}")(n // 2 - 5),
     "abbreviations (50 on one word)": abbreviations,
     "wide table, short rows": wide_table,
     "many tables of short rows": many_tables,
@@ -156,6 +161,10 @@ SHAPES = {
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
+
+
+def ratio(longer: float, shorter: float) -> str:
+    return f"{longer / shorter:.1f}" if shorter else "–"
 
 
 def best_time(text: str, repeats: int, render=render_markdown) -> float:
@@ -184,7 +193,7 @@ def main() -> None:
     print(f"Machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("Field maximums: " + ", ".join(f"{name} {limit:,}" for name, limit in limits.items()))
     print()
-    header = ["shape", *(f"{s:,}" for s in sizes), f"ratio {longest // 2:,}→{longest:,}", *(f"at {s:,}" for s in other)]
+    header = ["shape", *(f"{s:,}" for s in sizes), "×2 length", "×8 length", *(f"at {s:,}" for s in other)]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     worst = (0.0, "")
@@ -193,12 +202,12 @@ def main() -> None:
             continue
         times = [best_time(make(size), args.repeats) for size in sizes]
         at_other = [best_time(make(size), args.repeats) for size in other]
-        ratio = times[-1] / times[-2] if times[-2] else float("nan")
         worst = max(worst, (times[-1], name))
-        cells = [name, *map(ms, times), f"{ratio:.2f}", *map(ms, at_other)]
+        cells = [name, *map(ms, times), ratio(times[-1], times[-2]), ratio(times[-1], times[0]), *map(ms, at_other)]
         print("| " + " | ".join(cells) + " |")
     print()
     print(f"Worst case at {longest:,} characters: {worst[0] * 1000:.0f} ms ({worst[1]}).")
+    print("×2 and ×8: time at the longest length over time at 1/2 and 1/8 of it (linear: 2 and 8; square: 4 and 64).")
 
     import markdown as python_markdown
 
@@ -210,11 +219,15 @@ def main() -> None:
     print()
     print("Runs of `[`: Python-Markdown (extra, sane_lists; the parser used before) against markdown-it-py")
     print()
-    print("| length | Python-Markdown | markdown-it-py + nh3 |")
-    print("|---|---|---|")
+    print("| length | Python-Markdown | ×2 length | markdown-it-py + nh3 | ×2 length |")
+    print("|---|---|---|---|---|")
+    previous = None
     for size in old_sizes:
         text = "[" * size
-        print(f"| {size:,} | {best_time(text, 1, old) * 1000:.0f} ms | {best_time(text, args.repeats) * 1000:.1f} ms |")
+        times = (best_time(text, 1, old), best_time(text, args.repeats))
+        growth = [ratio(t, p) if previous else "" for t, p in zip(times, previous or times, strict=True)]
+        print(f"| {size:,} | {ms(times[0])} | {growth[0]} | {times[1] * 1000:.1f} ms | {growth[1]} |")
+        previous = times
 
 
 if __name__ == "__main__":

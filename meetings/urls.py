@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/reinstate/", views.meeting_reinstate, name="reinstate"),
     path("<int:pk>/agenda/", views.meeting_agenda, name="agenda"),
+    path("<int:pk>/agenda/practices/", views.agenda_practices, name="agenda_practices"),
     path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("<int:pk>/files/<int:file_pk>/", views.meeting_file, name="file"),
 ]

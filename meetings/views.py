@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -372,10 +372,21 @@ def meeting_reinstate(request, meeting):
     return _confirm(request, meeting, "reinstate")
 
 
+def _chosen_practices(post) -> list[int]:
+    chosen = []
+    for key, value in post.items():
+        if key.startswith("agenda-") and key.endswith("-practice") and value.isdigit():
+            chosen.append(int(value))
+    return chosen[:40]
+
+
 @login_required
 @meeting_manager_required
 def meeting_agenda(request, meeting):
-    choices = selectors.agenda_choices(meeting)
+    """The agenda editor. "Find" (a submit button, so nothing typed is lost without JavaScript) re-shows
+    the rows with the practices discovery found for its words offered in every picker."""
+    find = " ".join(request.POST.get("find", "").split())[:200] if request.method == "POST" else ""
+    choices = selectors.agenda_choices(meeting, find=find, chosen=_chosen_practices(request.POST))
     initial = [
         {
             "title": item.title,
@@ -387,6 +398,11 @@ def meeting_agenda(request, meeting):
         }
         for index, item in enumerate(meeting.agenda_items.all(), start=1)
     ]
+    if request.method == "POST" and request.POST.get("action") == "find":
+        formset = AgendaFormSet(request.POST, initial=initial, form_kwargs=choices, prefix="agenda")
+        found = len(choices["practice_choices"])
+        context = {"meeting": meeting, "formset": formset, "find": find, "found": found, "finding": True}
+        return render(request, "meetings/agenda_form.html", context)
     formset = AgendaFormSet(request.POST or None, initial=initial, form_kwargs=choices, prefix="agenda")
     if request.method == "POST" and formset.is_valid():
         rows = [form.cleaned_data for form in formset.ordered_forms]
@@ -403,7 +419,17 @@ def meeting_agenda(request, meeting):
         services.set_agenda(by=request.user, meeting=meeting, items=items)
         messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
         return redirect(meeting)
-    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset})
+    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset, "find": find})
+
+
+@login_required
+@meeting_manager_required
+def agenda_practices(request, meeting):
+    """The agenda picker's search as you type: ``?q=…`` → ``{"results": [{"id", "title", "coalition"}]}``."""
+    found = selectors.agenda_practices(" ".join(request.GET.get("q", "").split())[:200])
+    return JsonResponse(
+        {"results": [{"id": p.pk, "title": p.title, "coalition": p.coalition.short_name} for p in found]}
+    )
 
 
 @login_required

@@ -42,7 +42,7 @@ class PracticeAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Tags are saved here, after the practice: only now is the search text complete.
-        services.update_search_vectors(practice_ids=[form.instance.pk])
+        services.index_practices(practice_ids=[form.instance.pk])
 
 
 @admin.register(Adoption)

@@ -130,5 +130,17 @@ class PracticeFilter(django_filters.FilterSet):
     def keep(self, queryset, name, value):
         return queryset  # applied after every filter, in sorted_queryset()
 
+    def filter_queryset_without_search(self, queryset):
+        """``queryset`` narrowed by every filter but the search box (where meaning-only matches come from)."""
+        if not self.is_bound:
+            return self.filter_queryset(queryset)
+        self.form.is_valid()  # invalid fields are left out of cleaned_data, and so ignored
+        search = self.form.cleaned_data.pop("q", None)
+        try:
+            return self.filter_queryset(queryset)
+        finally:
+            if search is not None:
+                self.form.cleaned_data["q"] = search
+
     def sorted_queryset(self):
         return self.qs.sorted_by(self.sort_key)

@@ -263,5 +263,7 @@ class MarkdownPreviewForm(forms.Form):
 class SimilarForm(forms.Form):
     """The new-practice form's "before you start from scratch" question."""
 
-    title = forms.CharField(required=False, max_length=200)
+    # Pasted text is cut to what discovery reads (practices.discovery.text.clean), never refused.
+    title = forms.CharField(required=False)
+    summary = forms.CharField(required=False)
     focus_areas = forms.ModelMultipleChoiceField(queryset=FocusArea.objects.all(), to_field_name="slug", required=False)

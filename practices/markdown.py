@@ -7,9 +7,9 @@ sanitizes what it makes.
 
 What members could write with Python-Markdown's ``extra`` and ``sane_lists`` is kept: tables,
 footnotes, definition lists, fenced code, attribute lists (after links, images and code spans, on
-the line before a block, or after a heading or paragraph as before), abbreviations, Markdown inside HTML blocks
-(CommonMark reads it when blank lines separate it from the tags) and lists that do not mix kinds and
-keep their start number. ``~~strikethrough~~`` comes with CommonMark's tables extension set.
+the line before a block, or after a heading or paragraph as before), abbreviations, Markdown inside HTML
+blocks (``markdown="1"`` as before, or CommonMark's blank lines around it) and lists that do not mix
+kinds and keep their start number. ``~~strikethrough~~`` comes with CommonMark's tables extension set.
 
 Rendering happens when a member saves (``RendersMarkdown``) and by ``manage.py render_markdown``;
 pages read the stored HTML. The live preview renders text no longer than the field's maximum.
@@ -103,8 +103,12 @@ def _apply_attrs(token: Token, attrs: dict[str, str]) -> None:
 
 
 def _inline_attrs_rule(state: StateInline, silent: bool) -> bool:
-    """``[link](url){title="…"}``, ``![image](src){…}``, `` `code`{.lang} ``."""
-    if state.pending or not state.tokens or state.tokens[-1].type not in ("image", "code_inline", "link_close"):
+    """``[link](url){title="…"}``, ``![image](src){…}``, `` `code`{.lang} ``: one list per element (a
+    second would walk back over the link's content again, and ``{a}{a}{a}…`` would make that quadratic)."""
+    if state.pending or not state.tokens:
+        return False
+    last = state.tokens[-1]
+    if last.type not in ("image", "code_inline", "link_close") or last.meta.get("has_attrs"):
         return False
     found = _parse_attrs(state.src, state.pos)
     if found is None:
@@ -115,6 +119,7 @@ def _inline_attrs_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         _apply_attrs(target, attrs)
+        last.meta["has_attrs"] = True
     state.pos = end
     return True
 
@@ -137,6 +142,55 @@ def _trailing_attrs_rule(state: StateCore) -> None:
             continue
         token.content = content[:start].rstrip()
         _apply_attrs(tokens[index - 1], found[1])
+
+
+# -- Markdown inside HTML -------------------------------------------------------------------------
+MARKDOWN_ATTRIBUTE = re.compile(r"""\smarkdown\s*=\s*["']?(?:1|block|span)\b""")
+TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+# How deep <div markdown="1"> inside <div markdown="1"> is read; each level parses its content once more.
+MARKDOWN_IN_HTML_DEPTH = 4
+
+
+def _markdown_in_html_rule(state: StateCore) -> None:
+    """Python-Markdown's ``<div markdown="1">**x**</div>``: the content of an HTML block whose opening
+    tag says ``markdown="1"`` (or ``block``, ``span``) is read as Markdown, even without the blank
+    lines CommonMark asks for."""
+    state.tokens = _read_markdown_in_html(state, state.tokens, MARKDOWN_IN_HTML_DEPTH)
+
+
+def _read_markdown_in_html(state: StateCore, tokens: list[Token], depth: int) -> list[Token]:
+    if depth == 0 or not any(t.type == "html_block" and "markdown" in t.content for t in tokens):
+        return tokens
+    out: list[Token] = []
+    for token in tokens:
+        parts = _markdown_html_parts(token) if token.type == "html_block" else None
+        if parts is None:
+            out.append(token)
+            continue
+        opening, inner, closing = parts
+        inner_tokens: list[Token] = []
+        state.md.block.parse(inner, state.md, state.env, inner_tokens)
+        for html in (opening, None, closing):
+            if html is None:
+                out.extend(_read_markdown_in_html(state, inner_tokens, depth - 1))
+                continue
+            wrapper = Token("html_block", "", 0)
+            wrapper.content = html + "\n"
+            out.append(wrapper)
+    return out
+
+
+def _markdown_html_parts(token: Token) -> tuple[str, str, str] | None:
+    content = token.content.strip()
+    tag = TAG_NAME.match(content)
+    end_of_opening = content.find(">")
+    if tag is None or end_of_opening < 0 or not MARKDOWN_ATTRIBUTE.search(content, 0, end_of_opening):
+        return None
+    closing = f"</{tag.group(1)}>"
+    if not content.lower().endswith(closing.lower()) or len(content) < end_of_opening + 1 + len(closing):
+        return None
+    opening = content[: end_of_opening + 1]
+    return opening, content[end_of_opening + 1 : len(content) - len(closing)], closing
 
 
 # -- abbreviations --------------------------------------------------------------------------------
@@ -261,7 +315,8 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("table", _bounded_table_rule, {"alt": ["paragraph", "reference"]})
     md.inline.ruler.push("attrs", _inline_attrs_rule)
     md.block.ruler.before("reference", "abbreviation", _abbreviation_block_rule)
-    md.core.ruler.after("block", "trailing_attrs", _trailing_attrs_rule)
+    md.core.ruler.after("block", "markdown_in_html", _markdown_in_html_rule)
+    md.core.ruler.after("markdown_in_html", "trailing_attrs", _trailing_attrs_rule)
     md.core.ruler.after("inline", "abbreviations", _abbreviation_core_rule)
     md.core.ruler.push("table_align", _table_align_rule)
     return md

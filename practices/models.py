@@ -163,6 +163,13 @@ class PracticeQuerySet(models.QuerySet):
             return self.filter(audience, visibility=Practice.Visibility.PUBLIC)
         return self.filter(audience | _managed_q(user))
 
+    def members_only(self):
+        return self.filter(visibility=Practice.Visibility.MEMBERS)
+
+    def count_up_to(self, limit: int) -> int:
+        """How many rows, counting no further than ``limit`` + 1 (a page says "1,000+", never scans all)."""
+        return self.order_by().values("pk")[: limit + 1].count()
+
     def managed_by(self, user):
         """What ``user`` manages as its author (while a member of its coalition) or as that coalition's
         admin: the rows for which ``Practice.is_managed_by`` holds, less the partnership admins'
@@ -178,12 +185,13 @@ class PracticeQuerySet(models.QuerySet):
         return self.filter(Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
 
     def search(self, q: str):
-        """Full-text search over title, summary, body, tags, focus areas and jurisdiction.
+        """Full-text search over title, summary, body, kind, tags, focus areas and jurisdiction, with
+        web-search syntax (quotes, ``or``, ``-word``) and stemming on both databases, annotated with
+        ``rank`` and a ``headline`` snippet (matches between HIGHLIGHT_START and HIGHLIGHT_STOP), best first.
 
-        PostgreSQL: the stored ``search_vector`` with web-search syntax (quotes, ``or``, ``-word``),
-        annotated with ``rank`` and a ``headline`` snippet, best first. SQLite: the same syntax read
-        plainly (every term of one ``or`` alternative appears somewhere, case-insensitive), newest first. A search
-        without letters or digits matches nothing.
+        PostgreSQL: the stored weighted ``search_vector``, ranked by ``ts_rank_cd`` with length
+        normalization. SQLite: the FTS5 table, ranked by ``bm25()`` with column weights. A search without
+        letters or digits matches nothing.
         """
         q = clean_search_text(q)
         if not has_search_words(q):
@@ -193,7 +201,8 @@ class PracticeQuerySet(models.QuerySet):
             return (
                 self.filter(search_vector=query)
                 .annotate(
-                    rank=SearchRank(F("search_vector"), query),
+                    # Cover density, divided by 1 + log(length) (1) and mapped into [0, 1) (32).
+                    rank=SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(1 | 32)),
                     headline=SearchHeadline(
                         # A new line between them: the body's first "## heading" starts a line, as in Markdown.
                         Concat("summary", Value("\n"), "body", output_field=models.TextField()),
@@ -208,27 +217,12 @@ class PracticeQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at", "-pk")
             )
-        alternatives = _search_alternatives(q)
-        if not alternatives:  # only "or"s: nothing to look for, as on PostgreSQL
+        from .discovery import words
+
+        match = words.fts_query(_search_alternatives(q))
+        if not match:  # only "or"s or exclusions: nothing to look for, as on PostgreSQL
             return self.none()
-        condition = Q()
-        for terms in alternatives:
-            all_terms = Q()
-            for negated, text in terms:
-                matches = (
-                    Q(title__icontains=text)
-                    | Q(summary__icontains=text)
-                    | Q(body__icontains=text)
-                    | Q(jurisdiction__icontains=text)
-                    | Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
-                    | Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=text))
-                )
-                all_terms &= ~matches if negated else matches
-            condition |= all_terms
-        qs = self.filter(condition)
-        return qs.annotate(rank=Value(0.0, output_field=FloatField()), headline=Value("")).order_by(
-            "-published_at", "-pk"
-        )
+        return words.sqlite_search(self, match, start=HIGHLIGHT_START, stop=HIGHLIGHT_STOP)
 
     def similar_to(self, title: str, focus_area_ids=(), exclude=None):
         """Practices that look like one being written: best first, annotated with ``score``.
@@ -592,3 +586,27 @@ class Report(models.Model):
     @property
     def target_is_hidden(self) -> bool:
         return self.target.is_hidden
+
+
+class DocumentVector(models.Model):
+    """A document's meaning as the discovery model embeds it: one row per (kind of document, id).
+
+    Generic on purpose: practices store theirs under ``doc_type="practice"``, and a higher app (calls'
+    shared needs) stores its own under another type without this app knowing it. ``vector`` is the
+    float32 bytes of an L2-normalized embedding made by ``model``; rows of another model are ignored
+    until ``rebuild_discovery_index`` re-makes them. ``updated`` lets each process's in-memory index
+    fetch only what changed since it last looked.
+    """
+
+    doc_type = models.CharField(max_length=40)
+    doc_id = models.BigIntegerField()
+    model = models.CharField(max_length=60)
+    vector = models.BinaryField()
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doc_type", "doc_id"], name="one_vector_per_document")]
+        indexes = [models.Index(fields=["doc_type", "updated"], name="document_vector_changes")]
+
+    def __str__(self):
+        return f"{self.doc_type} {self.doc_id} ({self.model})"

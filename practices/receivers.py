@@ -8,7 +8,8 @@ carry it, or searches keep finding the old name and miss the new one. One UPDATE
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
-from .models import FocusArea, FocusAreaItem, TaggedPractice
+from .discovery import words
+from .models import DocumentVector, FocusArea, FocusAreaItem, Practice, TaggedPractice
 from .services import update_search_vectors
 
 THROUGH = {FocusArea: FocusAreaItem, Tag: TaggedPractice}
@@ -43,7 +44,14 @@ def refresh_after_delete(sender, instance, **kwargs):
         update_search_vectors(practice_ids=ids)
 
 
+def forget_deleted_practice(sender, instance, using="default", **kwargs):
+    # Discovery's rows are keyed by id, not foreign keys (they serve any kind of document): removed here.
+    words.forget_practice_words(instance.pk, using)
+    DocumentVector.objects.using(using).filter(doc_type="practice", doc_id=instance.pk).delete()
+
+
 def connect() -> None:
+    post_delete.connect(forget_deleted_practice, sender=Practice, dispatch_uid="practices-discovery-delete")
     for model in THROUGH:
         uid = f"practices-search-{model._meta.label_lower}"
         pre_save.connect(note_rename, sender=model, dispatch_uid=f"{uid}-pre-save")

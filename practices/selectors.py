@@ -11,19 +11,40 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from taggit.models import Tag
 
+from . import discovery
 from .models import Adoption, Attachment, Comment, FocusArea, FocusAreaItem, Practice, Report, TaggedPractice
 
 SIMILAR_COUNT = 5
 
 
-def similar_practices(user, *, title, focus_area_ids, exclude=None, limit=SIMILAR_COUNT):
-    """Up to ``limit`` published practices ``user`` may open that look like ``title``, best first,
-    with their coalitions; one query. The ranking is ``PracticeQuerySet.similar_to``'s."""
-    return list(
-        Practice.objects.published()
-        .visible_to(user)
-        .similar_to(title, focus_area_ids, exclude=exclude)
-        .select_related("coalition")[:limit]
+def _with_reasons(suggestions) -> list[Practice]:
+    """The suggested practices (discovery fetched them, with their coalition), each with ``suggestion_reason``."""
+    practices = []
+    for suggestion in suggestions:
+        suggestion.practice.suggestion_reason = suggestion.reason
+        practices.append(suggestion.practice)
+    return practices
+
+
+def similar_practices(user, *, title, summary="", focus_area_slugs=(), exclude=None, limit=SIMILAR_COUNT):
+    """Practices like one being written (title, summary, ticked focus areas) that ``user`` may see, asked
+    of ``practices.discovery``: only those above its cutoff, each with the reason it matched."""
+    return _with_reasons(
+        discovery.suggest(
+            title=title,
+            summary=summary,
+            focus_area_slugs=focus_area_slugs,
+            user=user,
+            exclude_id=exclude.pk if exclude is not None else None,
+            limit=limit,
+        )
+    )
+
+
+def practices_like(practice, user, *, focus_area_slugs=(), limit=SIMILAR_COUNT):
+    """ "Similar practices" on a practice's page: its stored vector stands in for a query's embedding."""
+    return _with_reasons(
+        discovery.similar_to_practice(practice, focus_area_slugs=focus_area_slugs, user=user, limit=limit)
     )
 
 

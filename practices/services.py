@@ -11,29 +11,24 @@ that fails its check aborts the whole create or update, and files already stored
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 from coalitions import permissions
 from coalitions.models import Coalition
 
+from .discovery import words
 from .models import (
-    SEARCH_CONFIG,
     Adoption,
     Attachment,
     Comment,
     FocusArea,
-    FocusAreaItem,
     Practice,
     Report,
-    TaggedPractice,
 )
 from .signals import practice_published
 from .uploads import validate_upload
@@ -67,40 +62,22 @@ def unique_practice_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 
 def update_search_vectors(*, practice_ids: Iterable[int] | QuerySet) -> None:
-    """Rewrite the stored search vector of these practices in one UPDATE (PostgreSQL; no-op elsewhere).
+    """Rewrite the full-text index of these practices: the stored weighted vector on PostgreSQL, the
+    FTS5 rows on SQLite (``practices.discovery.words``). ``practice_ids`` may be a ``values()``
+    queryset. Weights: title A; summary, kind, tags, focus areas and jurisdiction B; body C."""
+    words.index_practice_words(practice_ids)
 
-    ``practice_ids`` may be a ``values()`` queryset, used as a subquery. Weights: title A; summary,
-    tags, focus areas and jurisdiction B; body C.
-    """
-    if connection.vendor != "postgresql":
-        return
-    if not isinstance(practice_ids, QuerySet):
-        practice_ids = list(practice_ids)
 
-    def names(through):
-        return Coalesce(
-            Subquery(
-                through.objects.filter(content_object=OuterRef("pk"))
-                .order_by()
-                .values("content_object")
-                .annotate(names=StringAgg("tag__name", " "))
-                .values("names")
-            ),
-            Value(""),
-            output_field=TextField(),
-        )
+def index_practices(*, practice_ids: Iterable[int]) -> None:
+    """Everything discovery keeps about these practices: their words now, in this transaction (found by
+    words at once), and their meaning vectors by a task after commit (embedding costs tens of
+    milliseconds, more than a save should wait; found by meaning within seconds)."""
+    practice_ids = list(practice_ids)
+    update_search_vectors(practice_ids=practice_ids)
+    if practice_ids:
+        from .tasks import embed_practices
 
-    def vector(expression, weight):
-        return SearchVector(expression, weight=weight, config=SEARCH_CONFIG)
-
-    Practice.objects.filter(pk__in=practice_ids).update(
-        search_vector=vector("title", "A")
-        + vector("summary", "B")
-        + vector(names(TaggedPractice), "B")
-        + vector(names(FocusAreaItem), "B")
-        + vector("jurisdiction", "B")
-        + vector("body", "C")
-    )
+        transaction.on_commit(lambda: embed_practices.delay(practice_ids))
 
 
 def _check_uploads(files: Sequence[UploadedFile]) -> list[str]:
@@ -178,7 +155,7 @@ def _save_practice(practice: Practice, *, data: dict, files, by, publish: bool =
         practice.save()
         _save_tags(practice, data)
         _store_attachments(practice=practice, files=files, content_types=content_types, by=by, stored=stored)
-        update_search_vectors(practice_ids=[practice.pk])
+        index_practices(practice_ids=[practice.pk])
     return practice
 
 

@@ -57,6 +57,16 @@ def _celery_eager():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_discovery_state():
+    """Each test starts with empty in-process discovery indexes: rolled-back ids are reused by the next
+    test (SQLite), and a vector of the last test's practice must not answer for this one's."""
+    from practices import discovery
+
+    discovery.reset_caches()
+    yield
+
+
 @pytest.fixture
 def unchanged_database(db):
     """``with unchanged_database(): …`` fails if the block changed any row of the portal's tables."""

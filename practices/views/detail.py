@@ -36,9 +36,7 @@ def practice_detail(request, slug):
         "my_adoptions": [a for a in adoptions if a.coalition_id in my_coalitions],
         "comments": comments,
         **selectors.meeting_appearances(practice),
-        "similar": selectors.similar_practices(
-            user, title=practice.title, focus_area_ids=[a.pk for a in focus_areas], exclude=practice
-        ),
+        "similar": selectors.practices_like(practice, user, focus_area_slugs=[a.slug for a in focus_areas]),
         "can_edit": practice.can_edit(user),
         "can_comment": practice.can_comment(user),
         "can_adopt": practice.can_adopt(user),

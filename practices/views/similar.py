@@ -1,4 +1,4 @@
-"""Similar practices as JSON, for the panel beside the writing form."""
+"""Similar practices as JSON, for the panel beside the writing form, asked of ``practices.discovery``."""
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
@@ -9,14 +9,17 @@ from ..forms import SimilarForm
 
 @require_GET
 def similar_json(request):
-    """Practices like the one being written: ``?title=…&focus_areas=<slug>…``; visible ones only."""
+    """``?title=…&summary=…&focus_areas=<slug>…``: practices like the one being written, visible ones
+    only, as ``{"results": [{"title", "url", "coalition", "summary", "reason", …}]}``. Empty when
+    nothing clears the cutoff."""
     form = SimilarForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"results": [], "errors": form.errors}, status=400)
     results = selectors.similar_practices(
         request.user,
         title=form.cleaned_data["title"],
-        focus_area_ids=[a.pk for a in form.cleaned_data["focus_areas"]],
+        summary=form.cleaned_data["summary"],
+        focus_area_slugs=[a.slug for a in form.cleaned_data["focus_areas"]],
     )
     return JsonResponse(
         {
@@ -28,6 +31,7 @@ def similar_json(request):
                     "coalition_short_name": p.coalition.short_name,
                     "jurisdiction": p.jurisdiction,
                     "summary": p.summary[:240],
+                    "reason": p.suggestion_reason,
                 }
                 for p in results
             ]

@@ -35,7 +35,8 @@ def _writing_round_trip(request, context, *, practice=None):
         context["similar"] = selectors.similar_practices(
             request.user,
             title=similar_form.cleaned_data["title"],
-            focus_area_ids=[a.pk for a in similar_form.cleaned_data["focus_areas"]],
+            summary=similar_form.cleaned_data["summary"],
+            focus_area_slugs=[a.slug for a in similar_form.cleaned_data["focus_areas"]],
             exclude=practice,
         )
         context["similar_checked"] = True

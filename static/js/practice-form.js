@@ -8,6 +8,7 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var body = form.querySelector("textarea[name=body]");
   var title = form.querySelector("input[name=title]");
+  var summary = form.querySelector("[name=summary]");
   var livePreview = document.getElementById("live-preview");
   var previewTarget = livePreview && livePreview.querySelector("[data-preview-target]");
   var similarTarget = document.querySelector("[data-similar-target]");
@@ -66,12 +67,18 @@
           meta.append(part);
         });
         item.append(link, document.createElement("br"), meta);
+        if (p.reason) {
+          var reason = document.createElement("span");
+          reason.className = "small muted similar-reason";
+          reason.textContent = p.reason;
+          item.append(document.createElement("br"), reason);
+        }
         list.append(item);
       });
     if (!list.children.length) {
       var none = document.createElement("p");
       none.className = "small muted";
-      none.textContent = "Nothing similar yet — you may be the first.";
+      none.textContent = "Nothing like this yet — you may be the first.";
       similarTarget.append(none);
     } else {
       similarTarget.append(list);
@@ -95,20 +102,27 @@
 
   if (title && similarTarget) {
     var hint = similarTarget.querySelector("[data-similar-hint]");
-    if (hint) hint.textContent = "Type a title and choose focus areas.";
+    if (hint) hint.textContent = "Type a title and summary and choose focus areas.";
+    var lastQuery = null;
     var refreshSimilar = debounce(function () {
       if (title.value.trim().length < 4) return;
       var params = new URLSearchParams();
       params.append("title", title.value);
+      // Discovery reads the first 2,000 characters of a field; the rest would only lengthen the URL.
+      if (summary && summary.value.trim()) params.append("summary", summary.value.slice(0, 2000));
       form.querySelectorAll("input[name=focus_areas]:checked").forEach(function (box) {
         params.append("focus_areas", box.value);
       });
-      fetch(form.dataset.similarUrl + "?" + params.toString(), { credentials: "same-origin" })
+      var query = params.toString();
+      if (query === lastQuery) return;
+      lastQuery = query;
+      fetch(form.dataset.similarUrl + "?" + query, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (json) { if (json) renderSimilar(json.results); })
+        .then(function (json) { if (json && query === lastQuery) renderSimilar(json.results); })
         .catch(function () {});
-    }, 400);
+    }, 500);
     title.addEventListener("input", refreshSimilar);
+    if (summary) summary.addEventListener("input", refreshSimilar);
     form.querySelectorAll("input[name=focus_areas]").forEach(function (box) {
       box.addEventListener("change", refreshSimilar);
     });

@@ -1,5 +1,6 @@
 """A member shares a practice with a focus area and a tag, finds it in the list, and searches for it."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -85,3 +86,22 @@ def test_without_javascript_the_buttons_preview_and_check_for_similar(browser, l
     expect(page.locator("#preview strong")).to_have_text("Remote triage")
     expect(page.locator("#preview script")).to_have_count(0)
     context.close()
+
+
+def test_agenda_picker_offers_what_discovery_finds_as_the_organizer_types(page, live_server, partnership_admin):
+    from tests.factories import MeetingFactory
+
+    meeting = MeetingFactory()
+    PracticeFactory.create_batch(21)
+    sensors = PracticeFactory(title="Curb occupancy sensors", published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    login(page, live_server, partnership_admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/agenda/")
+    first_picker = page.locator("select[name='agenda-0-practice']")
+    expect(first_picker.locator(f"option[value='{sensors.pk}']")).to_have_count(0)  # not among the newest
+    expect(page.get_by_role("button", name="Find")).to_be_hidden()
+    page.fill("#agenda-find", "curb sensors")
+    expect(first_picker.locator(f"option[value='{sensors.pk}']")).to_have_count(1)
+    first_picker.select_option(str(sensors.pk))
+    page.fill("input[name='agenda-0-title']", "Sensors at the curb")
+    page.get_by_role("button", name="Save agenda").click()
+    expect(page.get_by_role("link", name="Curb occupancy sensors")).to_be_visible()

@@ -316,6 +316,57 @@ def test_meeting_files_download_unsniffed_and_out_of_shared_caches(member_client
     assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
 
 
+def test_agenda_picker_offers_the_newest_practices_not_the_whole_catalogue(partnership_admin_client):
+    meeting = MeetingFactory()
+    PracticeFactory.create_batch(25)
+    response = partnership_admin_client.get(reverse("meetings:agenda", args=[meeting.pk]))
+    choices = response.context["formset"].forms[0].fields["practice"].choices
+    assert len(choices) == 1 + 20  # "—" and the twenty newest
+
+
+def test_agenda_find_offers_what_discovery_finds_and_keeps_what_was_typed(partnership_admin_client):
+    meeting = MeetingFactory()
+    PracticeFactory.create_batch(25)
+    sensors = PracticeFactory(title="Curb occupancy sensors", published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    data = {
+        "agenda-TOTAL_FORMS": "1",
+        "agenda-INITIAL_FORMS": "0",
+        "agenda-0-title": "Typed before searching",
+        "find": "curb sensors",
+        "action": "find",
+    }
+    response = partnership_admin_client.post(reverse("meetings:agenda", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    assert (sensors.pk, sensors.title) in response.context["formset"].forms[0].fields["practice"].choices
+    assert 'value="Typed before searching"' in response.content.decode()
+    assert not meeting.agenda_items.exists()
+    # Then the chosen practice saves, although it is not among the newest.
+    data.update({"agenda-0-practice": str(sensors.pk), "action": "save", "find": ""})
+    assert partnership_admin_client.post(reverse("meetings:agenda", args=[meeting.pk]), data).status_code == 302
+    assert meeting.agenda_items.get().practice == sensors
+
+
+def test_agenda_picker_search_as_you_type_is_for_agenda_editors(partnership_admin_client, member_client):
+    meeting = MeetingFactory()
+    sensors = PracticeFactory(title="Curb occupancy sensors")
+    url = reverse("meetings:agenda_practices", args=[meeting.pk])
+    results = partnership_admin_client.get(url, {"q": "curb sensor"}).json()["results"]
+    assert [r["id"] for r in results] == [sensors.pk]
+    assert member_client.get(url, {"q": "curb"}).status_code == 403
+
+
+def test_agenda_editor_and_picker_budgets(partnership_admin_client, django_assert_max_num_queries):
+    meeting = MeetingFactory()
+    PracticeFactory.create_batch(30)
+    sensors = PracticeFactory(title="Curb occupancy sensors")
+    AgendaItemFactory(meeting=meeting, practice=sensors)
+    # Fixed, however many practices: the picker offers twenty, never the catalogue.
+    with django_assert_max_num_queries(10):
+        partnership_admin_client.get(reverse("meetings:agenda", args=[meeting.pk]))
+    with django_assert_max_num_queries(7):
+        partnership_admin_client.get(reverse("meetings:agenda_practices", args=[meeting.pk]), {"q": "curb sensors"})
+
+
 @pytest.mark.parametrize("persona", ["coalition_admin_client", "partnership_admin_client"])
 @pytest.mark.parametrize("size", [2, 12])
 def test_meeting_list_for_an_organizer_runs_a_fixed_number_of_queries(

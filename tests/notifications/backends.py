@@ -68,3 +68,23 @@ class ConnectionBackend(locmem.EmailBackend):
         if self.is_open:
             ConnectionBackend.left_open -= 1
         self.is_open = self.is_broken = False
+
+
+class HoldBackend(locmem.EmailBackend):
+    """Holds the first send to an address in ``holds`` until its release event is set.
+
+    ``HoldBackend.holds = {"alice@example.org": (entered, release)}`` (threading.Events): the send
+    to Alice sets ``entered`` and waits for ``release``; later sends to her go straight through.
+    """
+
+    holds: dict = {}
+
+    def send_messages(self, messages):
+        for message in messages:
+            for address in message.to:
+                hold = HoldBackend.holds.pop(address, None)
+                if hold is not None:
+                    entered, release = hold
+                    entered.set()
+                    release.wait(timeout=10)
+        return super().send_messages(messages)

@@ -72,3 +72,33 @@ def test_a_join_decision_follows_the_members_address_and_is_logged_against_them(
 
     assert [m.to for m in mail.outbox] == [["erin.new@example.org"]]
     assert Delivery.objects.get().user == outsider
+
+
+def test_an_email_whose_queued_message_was_lost_is_sent_by_a_later_tick(
+    run, frozen, outsider, coalition, django_capture_on_commit_callbacks
+):
+    """The row is written first; if the broker loses the message, the every-minute tick's sweep sends it."""
+    from datetime import timedelta
+
+    from notifications.services import run_reminder_tick
+
+    join_request = JoinRequest.objects.create(user=outsider, coalition=coalition, status=JoinRequest.Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=False):  # the queued message never arrives
+        join_request_decided.send(sender=JoinRequest, join_request=join_request)
+    assert mail.outbox == []
+
+    frozen.shift(timedelta(minutes=2))
+    run(run_reminder_tick)
+
+    assert [m.to for m in mail.outbox] == [["erin@example.org"]]
+
+
+def test_subjects_are_plain_text_not_html_escaped(run, outsider):
+    from tests.factories import CoalitionFactory
+
+    coalition = CoalitionFactory(name='Smart Cities & Partners "CSCA"')
+    join_request = JoinRequest.objects.create(user=outsider, coalition=coalition, status=JoinRequest.Status.APPROVED)
+
+    run(join_request_decided.send, sender=JoinRequest, join_request=join_request)
+
+    assert mail.outbox[0].subject == 'Welcome to Smart Cities & Partners "CSCA"'

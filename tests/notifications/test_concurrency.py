@@ -123,3 +123,46 @@ def test_two_senders_with_overlapping_key_lists_send_each_email_once(
 
     assert addresses() == ["alice@example.org", "bob@example.org", "charlie@example.org", "dana@example.org"]
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 4
+
+
+def test_an_overtaken_worker_leaves_alone_a_row_its_new_owner_is_still_sending(
+    settings, frozen, meeting_tomorrow, member, coalition_admin, other_member
+):
+    """The old worker stalls in its first SMTP call past the stale-claim age; a new worker takes the
+    other two rows over and is itself mid-send on one of them when the old worker wakes up."""
+    import datetime as dt
+
+    from tests.notifications.backends import HoldBackend
+
+    settings.EMAIL_BACKEND = "tests.notifications.backends.HoldBackend"
+    with collect_keys() as keys:
+        run_reminder_tick()
+    order = list(Delivery.objects.filter(key__in=keys).order_by("pk").values_list("key", "to_address"))
+    (first, first_address), (second, second_address), (third, _) = order
+    old_in, old_go, old_done, new_in, new_go = (threading.Event() for _ in range(5))
+    HoldBackend.holds = {first_address: (old_in, old_go), second_address: (new_in, new_go)}
+
+    def old_worker():
+        try:
+            send_deliveries(keys=[first, second, third])
+        finally:
+            old_done.set()
+
+    def new_worker():
+        assert old_in.wait(timeout=10)
+        frozen.shift(dt.timedelta(minutes=11))  # the old worker's claim is now stale
+        send_deliveries(keys=[second, third])
+
+    def conductor():
+        assert new_in.wait(timeout=10)  # the new owner is inside SMTP with the second row
+        old_go.set()  # the old worker wakes up and goes on with its chunk
+        assert old_done.wait(timeout=10)
+        new_go.set()
+
+    try:
+        in_threads(old_worker, new_worker, conductor)
+    finally:
+        HoldBackend.holds = {}
+
+    assert addresses() == ["alice@example.org", "bob@example.org", "charlie@example.org"]
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 3

@@ -47,8 +47,8 @@ def test_after_a_dropped_connection_the_rest_of_the_batch_goes_out_in_the_same_r
 
 
 def test_a_run_leaves_no_connection_open(frozen, connection):
-    keys = join_decisions(2)
-    connection.script = [None, smtplib.SMTPServerDisconnected("gone")]
+    keys = join_decisions(3)
+    connection.script = [smtplib.SMTPServerDisconnected("gone"), None, None]  # reopened after the drop
 
     send_deliveries(keys=keys)
 

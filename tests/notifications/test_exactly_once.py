@@ -381,3 +381,18 @@ def test_the_reminder_fan_out_queues_only_members_who_can_be_emailed(meeting_tom
         run_reminder_tick()
 
     assert list(Delivery.objects.values_list("to_address", flat=True)) == ["alice@example.org"]
+
+
+def test_mail_queued_after_an_inline_sending_block_goes_through_the_queue_as_usual(run, outsider, coalition):
+    """The management commands gather keys to send inline; outside that block nothing is held back."""
+    from coalitions.models import JoinRequest
+    from coalitions.signals import join_request_decided
+
+    with collect_keys() as gathered:
+        pass
+    join_request = JoinRequest.objects.create(user=outsider, coalition=coalition, status=JoinRequest.Status.APPROVED)
+
+    run(join_request_decided.send, sender=JoinRequest, join_request=join_request)
+
+    assert gathered == []
+    assert [m.to for m in mail.outbox] == [["erin@example.org"]]

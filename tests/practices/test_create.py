@@ -179,7 +179,11 @@ def test_preview_button_renders_markdown_without_saving(member_client, form_data
 
 
 def test_check_for_similar_lists_existing_practices_without_saving(member_client, form_data, cybersecurity):
-    existing = PracticeFactory(title="Incident response retainer template", focus_areas=[cybersecurity])
+    existing = PracticeFactory(
+        title="Incident-response retainer RFP template",
+        summary="Our retainer's one-hour response commitment, as written in the RFP.",
+        focus_areas=[cybersecurity],
+    )
     response = member_client.post(URL, {**form_data, "action": "similar"})
     assert existing.title in response.content.decode()
     assert Practice.objects.count() == 1

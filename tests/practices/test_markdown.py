@@ -75,6 +75,18 @@ def test_abbreviations_explain_each_use_of_the_term_outside_code():
     assert "*[" not in html
 
 
+def test_markdown_inside_html_blocks_marked_markdown_1():
+    html = render_markdown(
+        '<div markdown="1">**Budget** approved</div>\n\n<blockquote markdown="block">*q*</blockquote>'
+    )
+    assert "<p><strong>Budget</strong> approved</p>" in html
+    assert "<blockquote>\n<p><em>q</em></p>\n</blockquote>" in html
+
+
+def test_html_blocks_without_the_markdown_attribute_stay_as_written():
+    assert render_markdown("<div>**raw**</div>") == "**raw**"
+
+
 def test_markdown_inside_html_blocks_separated_by_blank_lines():
     html = render_markdown('<div markdown="1">\n\n**Budget** approved\n\n</div>')
     assert "<p><strong>Budget</strong> approved</p>" in html
@@ -117,3 +129,9 @@ def test_tables_stop_once_a_text_has_made_enough_cells():
 
 def test_unclosed_attribute_lists_read_as_text():
     assert "{.a" in render_markdown("`a`{.a " * 3)
+
+
+def test_an_element_takes_one_attribute_list():
+    # A second would walk back over the link's content again: {a}{a}{a}… after a long link was quadratic.
+    html = render_markdown('[a](https://x.org){title="x"}{title="y"}')
+    assert 'title="x"' in html and '{title="y"}' in html

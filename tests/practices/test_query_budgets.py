@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from practices import discovery
 from practices.models import Practice, Report
 from tests.factories import (
     AdoptionFactory,
@@ -84,6 +85,10 @@ def test_focus_area_page_budget(viewers, fifty_practices, django_assert_max_num_
 
 def test_detail_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
     practice = fifty_practices[1]  # public, presented at a meeting, with a file, adoptions and comments
+    # A practice close enough to clear discovery's cutoff, so the "similar practices" block is paid for.
+    PracticeFactory(
+        title=f"{practice.title} follow-up", summary=practice.summary, visibility=Practice.Visibility.PUBLIC
+    )
     responses = within_budget(viewers, django_assert_max_num_queries, practice.get_absolute_url())
     member_page = responses["member"].context
     assert member_page["can_edit"] and member_page["similar"] and member_page["attachments"]
@@ -102,6 +107,7 @@ def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, 
     }
     before = {}
     for page, (url, params) in urls.items():
+        discovery.reset_caches()  # each measure from cold: document frequencies and vectors are kept a while
         with CaptureQueriesContext(connection) as queries:
             member_client.get(url, params)
         before[page] = len(queries)
@@ -110,9 +116,11 @@ def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, 
     CommentFactory(practice=fifty_practices[1])
     AdoptionFactory(practice=more[0], coalition=CoalitionFactory())
     for page, (url, params) in urls.items():
+        discovery.reset_caches()
         with CaptureQueriesContext(connection) as queries:
             member_client.get(url, params)
-        assert len(queries) == before[page], page
+        # At most as many: a search spilling onto a second page skips the meaning-only matches on its first.
+        assert len(queries) <= before[page], page
 
 
 def test_coalition_page_budget(viewers, fifty_practices, coalition, other_coalition, django_assert_max_num_queries):

@@ -66,6 +66,11 @@ def test_json_endpoint_with_unknown_focus_area_is_a_400_not_a_500(client, existi
     assert response.status_code == 400
 
 
-def test_practice_page_shows_similar_practices(client, existing):
-    response = client.get(existing["tabletop"].get_absolute_url())
-    assert existing["rfp"].title in response.content.decode()
+def test_practice_page_shows_similar_practices(client, existing, cybersecurity):
+    # Sharing a focus area alone is not enough (that would list every cybersecurity practice); words are.
+    council = PracticeFactory(
+        title="Ransomware tabletop exercise for council members", focus_areas=[cybersecurity], visibility=PUBLIC
+    )
+    html = client.get(existing["tabletop"].get_absolute_url()).content.decode()
+    assert council.title in html
+    assert existing["shuttle"].title not in html

@@ -76,7 +76,7 @@ TARGETS: dict[str, Target] = {
     "practices:create": Target(),
     "practices:mine": Target(),
     "practices:preview": Target(),
-    "practices:similar": Target(query=("title", "focus_areas")),
+    "practices:similar": Target(query=("title", "summary", "focus_areas")),
     "practices:feed": Target(),
     "practices:api_list": Target(query=(*BROWSE, "page_size")),
     "practices:api_detail": Target(_practices),
@@ -127,6 +127,7 @@ TARGETS: dict[str, Target] = {
     "meetings:cancel": Target(_meetings),
     "meetings:reinstate": Target(lambda w: [{"pk": w.cancelled_meeting.pk}, *_meetings(w)]),
     "meetings:agenda": Target(_meetings),
+    "meetings:agenda_practices": Target(_meetings, query=("q",)),
     "meetings:minutes": Target(lambda w: [{"pk": w.past_meeting.pk}, *_meetings(w)]),
     "meetings:file": Target(lambda w: [
         {"pk": w.past_meeting.pk, "file_pk": w.meeting_file.pk},

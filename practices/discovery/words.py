@@ -1,0 +1,383 @@
+"""Ranking practices by their words, on PostgreSQL and on SQLite alike.
+
+Both databases keep a weighted full-text index of each practice, written by the same service
+(``index_practice_words``):
+
+- PostgreSQL: the stored ``search_vector``: title A; summary, kind, focus areas, tags and
+  jurisdiction B; body C (English Snowball stemming).
+- SQLite: the FTS5 table ``practices_practice_fts`` (porter stemming), one column per field, so
+  ``bm25()`` weighs each.
+
+"Similar practices" scores a candidate by the share of the query's rarity it covers: each query word
+weighs its inverse document frequency (BM25's IDF), times where the practice has it (title 1, the
+B fields 0.7, body 0.35), over the total weight of the query's words. The score is between 0 and 1
+and means the same on both databases (only which words match is asked of each), so one cutoff serves
+both. Search (``search_ids`` and the list page) uses each database's own ranking: ``ts_rank_cd`` with
+length normalization, and ``bm25()`` with column weights.
+"""
+
+import math
+import threading
+import time
+from collections.abc import Iterable
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+SEARCH_CONFIG = "english"
+FTS_TABLE = "practices_practice_fts"
+FTS_COLUMNS = ("title", "summary", "kind", "focus_areas", "tags", "jurisdiction", "body")
+# bm25() weights, in FTS_COLUMNS order: the title counts most, the body least.
+FTS_WEIGHTS = (10.0, 4.0, 4.0, 4.0, 4.0, 2.0, 1.0)
+# How much a matched word counts, by where it is: title, the middle fields, or only the body.
+LEVEL_WEIGHTS = {"A": 1.0, "B": 0.7, "C": 0.35}
+LEVEL_COLUMNS = {"A": "{title}", "B": "{summary kind focus_areas tags jurisdiction}", "C": ""}
+# Practices scored word by word per query (the best by the database's own ranking), besides meaning's.
+CANDIDATES = 200
+# A word in this many practices or more is common: it does not fetch candidates (at 100,000 practices
+# it would rank thousands of rows; it still counts for those fetched by rarer words or by meaning), and
+# its document frequency is not counted further. IDF is near its floor there anyway.
+COMMON_CAP = 1000
+# Document frequencies are counted once a minute per process; they move slowly.
+DF_TTL_SECONDS = 60
+
+_df_cache: dict[tuple[str, str], tuple[float, int]] = {}
+_df_lock = threading.Lock()
+
+
+def reset() -> None:
+    with _df_lock:
+        _df_cache.clear()
+
+
+def _vendor(using: str) -> str:
+    return connections[using].vendor
+
+
+def fts_quote(word: str) -> str:
+    # Words are letters and digits only (text.WORD); quoting keeps FTS5 from reading OR/NOT/NEAR as syntax.
+    return f'"{word}"'
+
+
+# --- Document frequencies -------------------------------------------------------------------------
+
+
+def _corpus_size_sql(using: str) -> str:
+    if _vendor(using) == "postgresql":
+        # The planner's estimate is free and close enough once the table is large; exact below that.
+        return (
+            "(SELECT CASE WHEN c.reltuples >= 10000 THEN c.reltuples::bigint "
+            "ELSE (SELECT count(*) FROM practices_practice) END FROM pg_class c WHERE c.relname = 'practices_practice')"
+        )
+    return "(SELECT count(*) FROM practices_practice)"
+
+
+def document_frequencies(words: list[str], using: str = "default") -> tuple[int, dict[str, int]]:
+    """(number of practices, {word: practices holding it}), in one query; each count stops at the cap
+    (a word past it is common, and how common no longer matters)."""
+    now = time.monotonic()
+    n = _cached("__size__", using, now)
+    result, missing = {}, []
+    for word in words:
+        df = _cached(word, using, now)
+        if df is None:
+            missing.append(word)
+        else:
+            result[word] = df
+    if n is not None and not missing:
+        return n, result
+    postgres = _vendor(using) == "postgresql"
+    if postgres:
+        part = (
+            "(SELECT count(*) FROM (SELECT 1 FROM practices_practice WHERE search_vector @@ "
+            f"to_tsquery('{SEARCH_CONFIG}', %s) LIMIT %s) s)"
+        )
+    else:
+        part = f"(SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
+    cap = COMMON_CAP
+    params = []
+    for word in missing:
+        params += [word if postgres else fts_quote(word), cap]
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([_corpus_size_sql(using)] + [part] * len(missing)), params)
+        row = cursor.fetchone()
+    n = int(row[0] or 0)
+    _store("__size__", using, now, n)
+    for word, df in zip(missing, row[1:], strict=True):
+        result[word] = int(df)
+        _store(word, using, now, int(df))
+    return n, result
+
+
+def _cached(key, using, now):
+    hit = _df_cache.get((using, key))
+    if hit and now - hit[0] < DF_TTL_SECONDS:
+        return hit[1]
+    return None
+
+
+def _store(key, using, now, value):
+    with _df_lock:
+        if len(_df_cache) > 50_000:
+            _df_cache.clear()
+        _df_cache[(using, key)] = (now, value)
+
+
+def idf(df: int, n: int) -> float:
+    """BM25's inverse document frequency (never negative)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+# --- Scoring candidates ---------------------------------------------------------------------------
+
+
+def rank(
+    queryset: QuerySet, weighted_words: dict[str, float], *, also=(), limit: int = CANDIDATES
+) -> tuple[list, dict[str, float]]:
+    """Score the practices of ``queryset`` that share a word with the query, best first, in one query.
+
+    ``weighted_words``: each content word of the query and how much the member meant it (title
+    words 1, summary words less). ``also``: ids to return too whatever their words (meaning's
+    candidates; the same query checks that ``queryset`` holds them). Returns the practices, each with
+    ``word_score`` (0 to 1) and ``word_levels`` ({word: "A", "B" or "C"}), and each word's final
+    weight (IDF × its own), which reasons use to name the rarest words in common.
+    """
+    using = queryset.db
+    words = list(weighted_words)
+    also = [int(pk) for pk in also]
+    n, dfs = document_frequencies(words, using) if words else (0, {})
+    # Every word of the query weighs in the total, found or not: a practice sharing one word of six
+    # covers little of the query, however rare that word.
+    weights = {w: weighted_words[w] * idf(dfs[w], n) for w in words}
+    present = [w for w in words if dfs[w] > 0]
+    if not present and not also:
+        return [], weights
+    fetching = [w for w in present if dfs[w] < COMMON_CAP]
+    if _vendor(using) == "postgresql":
+        rows = _rank_postgres(queryset, present, fetching, also, limit)
+    else:
+        rows = _rank_sqlite(queryset, present, fetching, also, limit)
+    total = sum(weights.values()) or 1.0
+    practices = []
+    for practice in rows:
+        levels = practice.word_levels or ""
+        practice.word_levels = {w: level for w, level in zip(present, levels, strict=False) if level != "-"}
+        practice.word_score = (
+            sum(weights[w] * LEVEL_WEIGHTS[level] for w, level in practice.word_levels.items()) / total
+        )
+        practices.append(practice)
+    practices.sort(key=lambda p: (-p.word_score, p.pk))
+    return practices, weights
+
+
+def _matching(queryset, ids_sql: str, params: list, also: list[int]) -> QuerySet:
+    from django.db.models import Q
+
+    if ids_sql and also and _vendor(queryset.db) == "postgresql":
+        # One IN over a UNION: an OR of two would make PostgreSQL scan the whole table.
+        ids_sql = f"SELECT id FROM ({ids_sql}) fetched UNION SELECT unnest(%s::bigint[])"
+        params, also = [*params, also], []
+    condition = Q(pk__in=RawSQL(ids_sql, params)) if ids_sql else Q(pk__in=[])
+    if also:
+        condition |= Q(pk__in=also)
+    # A page shows the title, summary and coalition of a few: the long columns stay in the database.
+    return queryset.order_by().filter(condition).defer("body", "body_html", "search_vector")
+
+
+def _rank_postgres(queryset, words, fetching, also, limit):
+    """Candidates: the ``limit`` best by ``ts_rank_cd`` among practices with a fetching word (the GIN
+    index finds them), plus ``also``; only those are scored word by word."""
+    vector = '"practices_practice"."search_vector"'
+    level_sql, level_params = [], []
+    for word in words:
+        level_sql.append(
+            f"CASE WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'A' "
+            f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'B' "
+            f"WHEN {vector} @@ to_tsquery('{SEARCH_CONFIG}', %s) THEN 'C' ELSE '-' END"
+        )
+        level_params += [f"{word}:A", f"{word}:B", word]
+    query = f"to_tsquery('{SEARCH_CONFIG}', %s)"
+    ids_sql = (
+        f"SELECT id FROM practices_practice WHERE search_vector @@ {query} "
+        f"ORDER BY ts_rank_cd(search_vector, {query}, 1) DESC LIMIT {int(limit)}"
+        if fetching
+        else ""
+    )
+    either = " | ".join(fetching)
+    rows = _matching(queryset, ids_sql, [either, either], also)
+    if words:
+        rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
+    else:
+        rows = rows.annotate(word_levels=RawSQL("''", []))
+    return list(rows)
+
+
+def _rank_sqlite(queryset, words, fetching, also, limit):
+    """Candidates: the ``limit`` best by ``bm25()`` among practices with a fetching word, plus ``also``;
+    only those are scored word by word."""
+    match = " OR ".join(fts_quote(w) for w in fetching)
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    this_row = 'rowid = "practices_practice"."id"'
+    level_sql, level_params = [], []
+    for word in words:
+        cases = []
+        for level, columns in LEVEL_COLUMNS.items():
+            exists = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {this_row})"
+            cases.append(f"WHEN {exists} THEN '{level}'")
+            level_params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
+        level_sql.append("CASE " + " ".join(cases) + " ELSE '-' END")
+    ids_sql = (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+        f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {int(limit)}"
+        if fetching
+        else ""
+    )
+    rows = _matching(queryset, ids_sql, [match], also)
+    if words:
+        rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
+    else:
+        rows = rows.annotate(word_levels=RawSQL("''", []))
+    return list(rows)
+
+
+# --- Keeping the indexes current ------------------------------------------------------------------
+
+
+def index_practice_words(practice_ids: Iterable[int] | QuerySet, using: str = "default") -> None:
+    """Rewrite the full-text index rows of these practices: the stored vector on PostgreSQL, the FTS5
+    rows on SQLite. ``practice_ids`` may be a ``values()`` queryset, used as a subquery on PostgreSQL."""
+    if _vendor(using) == "postgresql":
+        _index_postgres(practice_ids, using)
+    else:
+        _index_sqlite(practice_ids, using)
+
+
+def _names(through, tag_table):
+    return (
+        f"(SELECT group_concat(t.name, ' ') FROM {through} i JOIN {tag_table} t ON t.id = i.tag_id "
+        f"WHERE i.content_object_id = p.id)"
+    )
+
+
+def _index_postgres(practice_ids, using):
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce
+
+    from ..models import FocusAreaItem, Practice, PracticeKind, TaggedPractice
+
+    if not isinstance(practice_ids, QuerySet):
+        practice_ids = list(practice_ids)
+
+    def names(through):
+        return Coalesce(
+            Subquery(
+                through.objects.filter(content_object=OuterRef("pk"))
+                .order_by()
+                .values("content_object")
+                .annotate(names=StringAgg("tag__name", " "))
+                .values("names")
+            ),
+            Value(""),
+            output_field=TextField(),
+        )
+
+    kind = Coalesce(
+        Subquery(PracticeKind.objects.filter(pk=OuterRef("kind_id")).values("name")[:1]),
+        Value(""),
+        output_field=TextField(),
+    )
+
+    def vector(expression, weight):
+        return SearchVector(expression, weight=weight, config=SEARCH_CONFIG)
+
+    Practice.objects.using(using).filter(pk__in=practice_ids).update(
+        search_vector=vector("title", "A")
+        + vector("summary", "B")
+        + vector(kind, "B")
+        + vector(names(TaggedPractice), "B")
+        + vector(names(FocusAreaItem), "B")
+        + vector("jurisdiction", "B")
+        + vector("body", "C")
+    )
+
+
+def _index_sqlite(practice_ids, using):
+    from ..models import Practice
+
+    ids = list(Practice.objects.using(using).filter(pk__in=practice_ids).values_list("pk", flat=True))
+    gone = [] if isinstance(practice_ids, QuerySet) else sorted(set(practice_ids) - set(ids))
+    with connections[using].cursor() as cursor:
+        for start in range(0, max(len(ids), len(gone)), 500):
+            chunk = ",".join(str(int(pk)) for pk in [*ids[start : start + 500], *gone[start : start + 500]])
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({chunk})")
+            chunk = ",".join(str(int(pk)) for pk in ids[start : start + 500])
+            if not chunk:
+                continue
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) "
+                "SELECT p.id, p.title, p.summary, k.name, "
+                f"{_names('practices_focusareaitem', 'practices_focusarea')}, "
+                f"{_names('practices_taggedpractice', 'taggit_tag')}, p.jurisdiction, p.body "
+                "FROM practices_practice p JOIN practices_practicekind k ON k.id = p.kind_id "
+                f"WHERE p.id IN ({chunk})"
+            )
+
+
+def forget_practice_words(practice_id: int, using: str = "default") -> None:
+    """Drop a deleted practice from the SQLite index (PostgreSQL's vector goes with the row)."""
+    if _vendor(using) != "postgresql":
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [practice_id])
+
+
+# --- Search (the list page and the API's q) -------------------------------------------------------
+
+
+def fts_query(alternatives: list[list[tuple[bool, str]]]) -> str:
+    """Web-search syntax, already read into ``or`` alternatives of ``(negated, text)`` terms, as an FTS5
+    query: ``("a" AND "b c") NOT "d" OR …``, without stop words. An alternative with nothing to find is
+    dropped."""
+    from .text import STOP_WORDS, WORD
+
+    def words_of(term: str) -> str:
+        # Stop words dropped, as PostgreSQL's english configuration drops them ("vehicles for fleets").
+        return " ".join(w for w in WORD.findall(term) if w.lower() not in STOP_WORDS)
+
+    parts = []
+    for terms in alternatives:
+        wanted = [words_of(t) for negated, t in terms if not negated]
+        unwanted = [words_of(t) for negated, t in terms if negated]
+        wanted, unwanted = [w for w in wanted if w], [w for w in unwanted if w]
+        if not wanted:
+            continue
+        part = "(" + " AND ".join(fts_quote(w) for w in wanted) + ")"
+        for word in unwanted:
+            part = f"({part} NOT {fts_quote(word)})"
+        parts.append(part)
+    return " OR ".join(parts)
+
+
+def sqlite_search(queryset: QuerySet, match: str, *, start: str, stop: str) -> QuerySet:
+    """The practices matching an FTS5 query, annotated with ``rank`` (bm25 with column weights, higher
+    is better) and a ``headline`` with the matches between ``start`` and ``stop``, best first."""
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    row = f'WHERE {FTS_TABLE} MATCH %s AND rowid = "practices_practice"."id"'
+    body = FTS_COLUMNS.index("body")
+    summary = FTS_COLUMNS.index("summary")
+    return (
+        queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+        .annotate(
+            rank=RawSQL(f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} {row})", [match]),
+            # The summary's snippet when the summary matched, else the body's (as PostgreSQL's headline).
+            headline=RawSQL(
+                f"(SELECT CASE WHEN instr(s, %s) > 0 THEN s ELSE b END FROM (SELECT "
+                f"snippet({FTS_TABLE}, {summary}, %s, %s, '', 30) AS s, "
+                f"snippet({FTS_TABLE}, {body}, %s, %s, '', 30) AS b FROM {FTS_TABLE} {row}))",
+                [start, start, stop, start, stop, match],
+            ),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )

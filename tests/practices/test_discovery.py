@@ -1,0 +1,272 @@
+"""Discovery: one ranking by words and meaning, a cutoff, reasons, and never a 500 on odd input."""
+
+import logging
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from practices import discovery
+from practices.discovery import embeddings, vectors, words
+from practices.models import DocumentVector, Practice, PracticeKind
+from tests.factories import PracticeFactory, PracticeKindFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = Practice.Visibility.PUBLIC
+
+
+@pytest.fixture
+def catalogue(cybersecurity, transportation):
+    """A few practices, embedded as the task after a save would embed them."""
+    revenue = PracticeKindFactory(slug="revenue-model", name="Revenue or funding model")
+    practices = {
+        "parking": PracticeFactory(
+            title="Parking occupancy sensors for downtown curb spaces",
+            summary="In-ground sensors report which metered spaces are taken; an app shows drivers open ones.",
+            focus_areas=[transportation],
+            visibility=PUBLIC,
+        ),
+        "backups": PracticeFactory(
+            title="Offline immutable backups against ransomware",
+            summary="Nightly backups copied to storage that cannot be altered, kept off the network.",
+            focus_areas=[cybersecurity],
+            visibility=PUBLIC,
+        ),
+        "fleet": PracticeFactory(
+            title="Municipal fleet electrification plan",
+            summary="Replacing the city's combustion vehicles with electric ones, department by department.",
+            focus_areas=[transportation],
+            visibility=PUBLIC,
+        ),
+        "sponsorship": PracticeFactory(
+            title="Sponsorship of public Wi-Fi by local businesses",
+            summary="Businesses pay for hotspots in exchange for a splash page.",
+            kind=revenue,
+            visibility=PUBLIC,
+        ),
+        "members_only": PracticeFactory(
+            title="Ransomware tabletop exercise for council members",
+            summary="A two-hour exercise that walks leaders through a ransomware attack.",
+            focus_areas=[cybersecurity],
+        ),
+    }
+    discovery.embed_practices([p.pk for p in practices.values()])
+    return practices
+
+
+def ids(suggestions):
+    return [s.practice_id for s in suggestions]
+
+
+def test_the_same_title_is_suggested_first_with_words_in_common(catalogue):
+    results = discovery.suggest(title="Parking occupancy sensors downtown")
+    assert results[0].practice_id == catalogue["parking"].pk
+    assert "words in common" in results[0].reason.lower()
+    assert results[0].score > 0
+
+
+def test_a_paraphrase_finds_its_practice_by_meaning(catalogue):
+    results = discovery.suggest(
+        title="Switching city cars from gasoline to battery power",
+        summary="Every department's sedans and trucks replaced with electric vehicles over five years.",
+    )
+    assert ids(results)[:1] == [catalogue["fleet"].pk]
+    assert "similar meaning" in results[0].reason
+
+
+def test_nothing_like_it_gives_no_suggestions(catalogue):
+    assert discovery.suggest(title="Volunteer roster for a community garden", summary="Who waters on which day.") == []
+
+
+def test_a_shared_focus_area_is_named_as_a_reason(catalogue, cybersecurity):
+    results = discovery.suggest(title="Ransomware backups kept offline", focus_area_slugs=["cybersecurity"])
+    assert results[0].practice_id == catalogue["backups"].pk
+    assert "shared focus area: Cybersecurity" in results[0].reason
+
+
+def test_anonymous_visitors_are_not_suggested_members_only_practices(catalogue, member):
+    title = "Ransomware tabletop exercise for council"
+    assert catalogue["members_only"].pk not in ids(discovery.suggest(title=title, user=AnonymousUser()))
+    assert catalogue["members_only"].pk in ids(discovery.suggest(title=title, user=member))
+
+
+def test_the_practice_itself_is_excluded(catalogue):
+    backups = catalogue["backups"]
+    assert backups.pk not in ids(discovery.suggest(title=backups.title, exclude_id=backups.pk))
+
+
+@pytest.mark.parametrize("title", ["", "   ", "!!! ?", "the and of"])
+def test_an_empty_title_gives_no_suggestions(catalogue, title):
+    assert discovery.suggest(title=title, summary="Ransomware backups") == []
+
+
+def test_ten_kilobytes_in_a_field_are_cut_not_refused(catalogue, client):
+    essay = "Offline immutable backups against ransomware. " + "Minutes of the meeting. " * 500
+    assert len(essay) > 10_000
+    assert ids(discovery.suggest(title=essay, summary=essay))[:1] == [catalogue["backups"].pk]
+    response = client.get(reverse("practices:similar"), {"title": essay, "summary": essay})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("title", ["停车位 传感器 🚗", "Сенсоры парковки", "🚗🅿️✨", "données de stationnement"])
+def test_non_latin_text_and_emoji_work(catalogue, title, client):
+    assert isinstance(discovery.suggest(title=title, summary=title), list)
+    assert client.get(reverse("practices:similar"), {"title": title}).status_code == 200
+    assert client.get(reverse("practices:list"), {"q": title}).status_code == 200
+
+
+def test_kinds_count_as_words_in_search(catalogue):
+    found = Practice.objects.published().visible_to(AnonymousUser()).search("revenue model")
+    assert list(found) == [catalogue["sponsorship"]]
+
+
+def test_search_ignores_stop_words_on_both_databases(catalogue):
+    practices = Practice.objects.published().visible_to(AnonymousUser())
+    assert list(practices.search("vehicles for departments")) == [catalogue["fleet"]]
+
+
+def test_search_stems_words_and_does_not_match_inside_words(catalogue):
+    # "sensor" finds "sensors"; "out" is a stop word, never a piece of "Rollout" or "without".
+    practices = Practice.objects.published().visible_to(AnonymousUser())
+    assert catalogue["parking"] in practices.search("sensor")
+    assert not practices.search("rol")
+
+
+def test_search_highlights_the_matches(catalogue):
+    (found,) = Practice.objects.published().visible_to(AnonymousUser()).search("metered")
+    assert "\x02metered\x03" in found.headline
+
+
+@pytest.fixture
+def damaged_model(settings, tmp_path):
+    broken = tmp_path / "model.bin"
+    broken.write_bytes(b"\x00" * 4096)
+    settings.DISCOVERY_MODEL_PATH = str(broken)
+    embeddings.reset()
+    yield
+    embeddings.reset()
+
+
+@pytest.fixture
+def missing_model(settings, tmp_path):
+    settings.DISCOVERY_MODEL_PATH = str(tmp_path / "gone.bin")
+    embeddings.reset()
+    yield
+    embeddings.reset()
+
+
+@pytest.mark.parametrize("model", ["damaged_model", "missing_model"])
+def test_without_the_model_discovery_falls_back_to_words_with_a_warning(catalogue, model, request, caplog, client):
+    request.getfixturevalue(model)
+    with caplog.at_level(logging.WARNING, logger="practices.discovery.embeddings"):
+        results = discovery.suggest(title="Offline backups against ransomware")
+    assert ids(results)[:1] == [catalogue["backups"].pk]
+    assert all("similar meaning" not in s.reason for s in results)
+    assert "ranking by words only" in caplog.text
+    response = client.get(reverse("practices:similar"), {"title": "Offline backups against ransomware"})
+    assert response.status_code == 200
+    assert discovery.suggest(title="Switching city cars from gasoline to battery power") == []
+
+
+def test_a_vector_saved_by_another_process_is_found_within_seconds(catalogue, monkeypatch):
+    index = vectors.index_for(discovery.PRACTICE)
+    query = embeddings.embed_query("Bike lanes protected by planters")
+    assert index.search(query, 1)  # loaded now
+    lanes = PracticeFactory(title="Protected bike lanes with planters", visibility=PUBLIC)
+    # Another process (the worker) writes the vector; this process's index learns it at its next look.
+    vector = embeddings.embed_passages([lanes.title])[0]
+    DocumentVector.objects.create(
+        doc_type="practice", doc_id=lanes.pk, model=embeddings.MODEL_NAME, vector=vector.tobytes()
+    )
+    monkeypatch.setattr(vectors, "CHECK_INTERVAL_SECONDS", 0)
+    assert index.search(query, 1)[0][0] == lanes.pk
+
+
+def test_saving_a_practice_embeds_it_after_commit(
+    member, coalition, cybersecurity, kind, django_capture_on_commit_callbacks
+):
+    from practices import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.create_practice(
+            author=member,
+            coalition=coalition,
+            data={
+                "title": "Cyber hygiene checklist",
+                "summary": "Ten steps.",
+                "kind": kind,
+                "focus_areas": [cybersecurity],
+            },
+            publish=True,
+        )
+    row = DocumentVector.objects.get(doc_type="practice", doc_id=practice.pk)
+    assert row.model == embeddings.MODEL_NAME
+    assert np.frombuffer(bytes(row.vector), dtype=np.float32).shape == (embeddings.DIMENSIONS,)
+
+
+def test_a_deleted_practice_leaves_no_discovery_rows(catalogue):
+    parking = catalogue["parking"]
+    parking.delete()
+    assert not DocumentVector.objects.filter(doc_type="practice", doc_id=parking.pk).exists()
+    assert discovery.suggest(title=parking.title) == [] or parking.pk not in ids(discovery.suggest(title=parking.title))
+
+
+def test_a_renamed_kind_is_searchable_by_its_new_name(catalogue):
+    PracticeKind.objects.filter(slug="revenue-model").update(name="Sponsorship deal")
+    words.index_practice_words([catalogue["sponsorship"].pk])
+    assert list(Practice.objects.published().search("sponsorship deal")) == [catalogue["sponsorship"]]
+
+
+def test_anonymous_search_says_how_many_members_only_practices_match_never_which(catalogue, client):
+    html = client.get(reverse("practices:list"), {"q": "ransomware tabletop"}).content.decode()
+    assert "1 members-only practice also matches" in html
+    assert "Sign in" in html
+    assert catalogue["members_only"].title not in html
+    assert "No practices match" not in html
+
+
+def test_members_see_members_only_matches_without_the_notice(catalogue, member_client):
+    html = member_client.get(reverse("practices:list"), {"q": "ransomware tabletop"}).content.decode()
+    assert catalogue["members_only"].title in html
+    assert "members-only practice also" not in html
+
+
+def test_search_lists_meaning_only_matches_after_word_matches_labelled(catalogue, client):
+    response = client.get(reverse("practices:list"), {"q": "EV transition of government-owned cars"})
+    html = response.content.decode()
+    assert [p.pk for p in response.context["meaning_matches"]] == [catalogue["fleet"].pk]
+    assert "Related by meaning" in html
+    assert "No practices match" not in html
+
+
+def test_search_highlights_matches_on_the_page(catalogue, client):
+    html = client.get(reverse("practices:list"), {"q": "metered"}).content.decode()
+    assert "<mark>metered</mark>" in html
+
+
+def test_similar_endpoint_answers_title_url_coalition_summary_and_reason(catalogue, client):
+    response = client.get(
+        reverse("practices:similar"),
+        {
+            "title": "Offline backups against ransomware",
+            "summary": "Copies nobody can alter.",
+            "focus_areas": "cybersecurity",
+        },
+    )
+    (first, *_) = response.json()["results"]
+    backups = catalogue["backups"]
+    assert first["title"] == backups.title and first["url"] == backups.get_absolute_url()
+    assert first["coalition"] == backups.coalition.name and first["summary"] == backups.summary
+    assert "Cybersecurity" in first["reason"]
+
+
+def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, client):
+    response = client.get(reverse("practices:similar"), {"title": "Volunteer roster for a community garden"})
+    assert response.json() == {"results": []}
+
+
+def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
