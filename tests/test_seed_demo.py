@@ -16,7 +16,7 @@ from coalitions import demo as coalitions_demo
 from practices import demo as practices_demo
 from practices import services
 from practices.markdown import render_markdown
-from practices.models import Practice
+from practices.models import DocumentVector, Practice
 
 pytestmark = pytest.mark.django_db
 
@@ -47,24 +47,34 @@ def _row(practice: Practice) -> dict:
     }
 
 
-def test_every_demo_practice_equals_the_same_practice_shared_through_the_services(seed):
+def _meaning(practice: Practice) -> tuple[str, bytes] | None:
+    """The discovery index's vector of the practice (made by a task after commit)."""
+    row = DocumentVector.objects.filter(doc_type="practice", doc_id=practice.pk).values_list("model", "vector").first()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def test_every_demo_practice_equals_the_same_practice_shared_through_the_services(
+    seed, django_capture_on_commit_callbacks
+):
     seed()
     demo_practices = list(Practice.objects.filter(slug__in=[p["slug"] for p in practices_demo.PRACTICES]))
     assert len(demo_practices) == len(practices_demo.PRACTICES)
 
     for practice in demo_practices:
-        twin = services.create_practice(
-            author=practice.author,
-            coalition=practice.coalition,
-            publish=True,
-            data={
-                **{name: getattr(practice, name) for name in services.PRACTICE_FIELDS},
-                "focus_areas": list(practice.focus_areas.all()),
-                "tags": practice.tags.names(),
-            },
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            twin = services.create_practice(
+                author=practice.author,
+                coalition=practice.coalition,
+                publish=True,
+                data={
+                    **{name: getattr(practice, name) for name in services.PRACTICE_FIELDS},
+                    "focus_areas": list(practice.focus_areas.all()),
+                    "tags": practice.tags.names(),
+                },
+            )
         twin.refresh_from_db()
         assert _row(practice) == _row(twin), practice.slug
+        assert _meaning(practice) is not None and _meaning(practice) == _meaning(twin), practice.slug
         assert practice.body_html == render_markdown(practice.body) and "<h2>Background</h2>" in practice.body_html
     if connection.vendor == "postgresql":  # SQLite has no search vectors
         assert "'ransomwar'" in str(Practice.objects.get(slug="ransomware-tabletop-exercise-kit").search_vector)
