@@ -7,8 +7,10 @@ Idempotent: the series is found by title and creator, occurrences by date, one-o
 agenda the demo wrote earlier is rewritten when its practice links no longer match.
 """
 
+import tomllib
 import zoneinfo
-from datetime import time, timedelta
+from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -17,85 +19,24 @@ from practices.models import Practice
 from . import recurrence, services
 from .models import Meeting, MeetingSeries
 
-SERIES_TITLE = "Partnership monthly call"
-ONE_OFF_TITLE = "Colorado smart-mobility working session"
-PAST_ONE_OFF_TITLE = "Colorado curb-data working group"
-WELCOME = ("Welcome and coalition updates", 10, None)
-
-# (title, minutes, practice slug or None); the presenter is the practice's coalition. Two of the
-# practices are members-only, so visitors see those agenda items without the practice.
-PAST_AGENDAS = [
-    [
-        WELCOME,
-        ("Case study: bookable loading zones on the curb", 20, "curb-management-loading-zones"),
-        ("Tabletop results: what city leadership learned", 20, "ransomware-tabletop-exercise-kit"),
-        ("Open floor", 10, None),
-    ],
-    [
-        WELCOME,
-        ("Digital navigators at 40 library branches", 25, "digital-navigator-program"),
-        ("Heat sensors for cooling-center planning", 15, "phoenix-heat-sensor-network"),
-        ("Next steps and volunteers", 10, None),
-    ],
-    [
-        WELCOME,
-        ("Flood sensors and street alerts", 20, "flood-sensor-network-sea-level-rise"),
-        ("Streetlight retrofits through a performance contract", 20, "streetlight-led-retrofit-performance-contract"),
-        ("Open floor", 10, None),
-    ],
-]
-
-MINUTES = [
-    "## Summary\n\nColorado walked through its bookable loading zones: a 90-day pilot on two downtown blocks, "
-    "an app for delivery drivers and data-ownership terms that others may reuse. North Texas shared what its "
-    "ransomware tabletop taught city leadership.\n\n"
-    "## Decisions\n\n- Share the curb-pilot evaluation on the exchange.\n- Form a cybersecurity working group.\n\n"
-    "## Action items\n\n- **CSCA**: upload the pilot data and evaluation rubric.\n"
-    "- **NTXIA**: draft the working-group charter.",
-    "## Summary\n\nKC Digital Drive presented digital navigators across 40 library branches; Arizona showed early "
-    "heat-sensor readings from bus stops.\n\n## Decisions\n\n- Share the navigator training plan as a practice."
-    "\n\n## Action items\n\n- **KCDD**: post the outcome data.\n- **ASCC**: report again after summer.",
-    "## Summary\n\nFlorida's flood sensors now cover 60 sites; Illinois explained how a performance contract paid "
-    "for its LED streetlight retrofit out of the energy savings.\n\n## Decisions\n\n- Three coalitions will "
-    "look at a joint streetlight RFP.\n\n## Action items\n\n- **ISCC**: circulate the contract terms by the next "
-    "call.\n- **FSRN**: share the sensor data model.",
-]
-
-UPCOMING_AGENDA = [
-    WELCOME,
-    ("Adaptive signal timing on arterial corridors", 25, "traffic-signal-timing-optimization"),
-    ("Data-sharing agreements with scooter operators", 15, "e-scooter-data-sharing-agreement"),
-    ("Open floor", 10, None),
-]
-
-COLORADO_AGENDAS = {
-    ONE_OFF_TITLE: [
-        ("Where each city's curb pilot stands", 30, "curb-management-loading-zones"),
-        ("Transit signal priority on Colfax: first results", 30, "connected-vehicle-pilot-signal-priority"),
-        ("A joint curb data standard: next steps", 30, None),
-    ],
-    PAST_ONE_OFF_TITLE: [
-        ("Draft curb data standard: comments", 40, "curb-management-loading-zones"),
-        ("Who pilots what in 2027", 20, None),
-    ],
-}
+DATA = tomllib.loads((Path(__file__).with_name("demo.toml")).read_text(encoding="utf-8"))
+SERIES, SESSIONS = DATA["series"], DATA["session"]
+SERIES_TITLE = SERIES["title"]
+ONE_OFF_TITLE, PAST_ONE_OFF_TITLE = (session["title"] for session in SESSIONS)
 
 
 def _agenda(rows, *, practices):
     """Agenda items for ``rows``; a practice that is not in the demo leaves its item unlinked."""
     items = []
-    for title, minutes, slug in rows:
-        practice = practices.get(slug) if slug else None
+    for row in rows:
+        practice = practices.get(row.get("practice"))
         items.append(
             {
-                "title": title,
-                "duration_minutes": minutes,
+                "title": row["title"],
+                "duration_minutes": row["minutes"],
                 "presenting_coalition": practice.coalition if practice else None,
                 "practice": practice,
-                # Notes never name the practice: a members-only one must stay hidden from visitors.
-                "notes": "Questions for the presenters are welcome in the practice's discussion on the exchange."
-                if practice
-                else "",
+                "notes": DATA["practice_item_notes"] if practice else "",
             }
         )
     return items
@@ -115,61 +56,41 @@ def _ensure_agenda(meeting, rows, *, practices) -> None:
 
 def _demo_practices(practices: dict) -> dict:
     """The practices the agendas name, by slug, from the practices demo (or the database)."""
-    slugs = {slug for rows in [*PAST_AGENDAS, UPCOMING_AGENDA, *COLORADO_AGENDAS.values()] for _, _, slug in rows}
-    found = {slug: practices[slug] for slug in slugs - {None} if slug in practices}
-    missing = slugs - {None} - set(found)
+    agendas = [*(held["agenda"] for held in SERIES["held"]), SERIES["next"]["agenda"], *(s["agenda"] for s in SESSIONS)]
+    slugs = {row["practice"] for rows in agendas for row in rows if "practice" in row}
+    found = {slug: practices[slug] for slug in slugs if slug in practices}
+    missing = slugs - set(found)
     if missing:
         found.update({p.slug: p for p in Practice.objects.published().filter(slug__in=missing)})
     return found
 
 
-def _one_off(*, title, description, day, at, minutes, people, host):
-    """A meeting hosted by ``host`` (a coalition slug), scheduled by its admin, once."""
-    meeting = Meeting.objects.filter(title=title).first()
-    if meeting is None:
-        start = recurrence.local_to_utc(day, at, "America/Denver")
-        meeting = services.schedule_meeting(
-            by=people.admins[host],
-            data={
-                "title": title,
-                "description": description,
-                "start": start,
-                "end": start + timedelta(minutes=minutes),
-                "time_zone": "America/Denver",
-                "video_link": f"https://meet.example.org/{host}-{day:%Y%m}",
-                "host_coalition": people.coalitions[host],
-            },
-        )
-    return meeting
-
-
-def seed(*, people, practices, stdout):
-    admin = people.partnership_admin
-    practices = _demo_practices(practices)
-    now = timezone.now()
-
-    series = MeetingSeries.objects.filter(title=SERIES_TITLE, created_by=admin).first()
-    if series is None:
-        series = services.create_series(
-            by=admin,
-            data={
-                "title": SERIES_TITLE,
-                "description": "The monthly call of the partnership: every coalition shares what it is piloting, "
-                "and one or two practices are presented in depth.",
-                "rule_kind": MeetingSeries.RuleKind.NTH_WEEKDAY,
-                "week_of_month": 2,
-                "weekday": 1,  # Tuesday
-                "local_start_time": time(11, 0),
-                "duration_minutes": 60,
-                "time_zone": "America/Denver",
-                "video_link": "https://meet.example.org/smart-regions-monthly",
-                "host_coalition": None,
-            },
-        )
-    else:
+def _series(*, by):
+    """The monthly call, created by the partnership admin, or its schedule extended a year ahead."""
+    series = MeetingSeries.objects.filter(title=SERIES_TITLE, created_by=by).first()
+    if series is not None:
         services.extend_series_horizon(series=series)
+        return series
+    fields = ("title", "description", "week_of_month", "weekday", "local_start_time", "duration_minutes")
+    return services.create_series(
+        by=by,
+        data={
+            **{name: SERIES[name] for name in fields},
+            "time_zone": SERIES["time_zone"],
+            "video_link": SERIES["video_link"],
+            "rule_kind": MeetingSeries.RuleKind.NTH_WEEKDAY,
+            "host_coalition": None,
+        },
+    )
 
-    # The last three occurrences before today, held, with agendas and minutes.
+
+def _held(series, *, people, practices, now) -> None:
+    """The last three occurrences before today, held, with agendas, RSVPs and minutes.
+
+    Past occurrences and their RSVPs are written directly: the services only schedule ahead, and
+    rightly refuse answers for a meeting that has ended. The minutes go through the service,
+    posted the day after each call as they would have been."""
+    admin = people.partnership_admin
     today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
     rule = recurrence.Rule.of(series)
     past_days = [
@@ -179,58 +100,71 @@ def seed(*, people, practices, stdout):
         + timedelta(minutes=series.duration_minutes)
         <= now
     ][-3:]
-    for day, agenda, minutes in zip(past_days, PAST_AGENDAS, MINUTES, strict=False):
+    for day, held in zip(past_days, SERIES["held"], strict=False):
         values = services.occurrence_values(series, day)
         meeting, _ = Meeting.objects.get_or_create(
             series=series, occurrence_date=values.pop("occurrence_date"), defaults={**values, "created_by": admin}
         )
-        _ensure_agenda(meeting, agenda, practices=practices)
+        _ensure_agenda(meeting, held["agenda"], practices=practices)
         for user in people.everyone[::2]:
             meeting.rsvps.get_or_create(user=user, defaults={"answer": "yes"})
         if not meeting.minutes:
             services.post_minutes(
                 meeting=meeting,
                 by=admin,
-                minutes=minutes,
+                minutes=held["minutes"].strip(),
                 recording_link=f"https://video.example.org/recordings/{day:%Y-%m}",
-                # Posted the day after the call, as they would have been.
                 now=min(meeting.end + timedelta(days=1), now),
             )
 
+
+def _upcoming(series, *, people, practices, now) -> None:
+    """The next agenda, and everyone's answers for the next two meetings."""
     upcoming = list(series.meetings.upcoming(now).filter(status=Meeting.Status.SCHEDULED)[:2])
     if upcoming:
-        _ensure_agenda(upcoming[0], UPCOMING_AGENDA, practices=practices)
-    answers = ["yes", "yes", "maybe", "yes", "no"]
+        _ensure_agenda(upcoming[0], SERIES["next"]["agenda"], practices=practices)
+    answers = SERIES["next"]["answers"]
     for meeting in upcoming:
         for index, user in enumerate(people.everyone):
             if not meeting.rsvps.filter(user=user).exists():
                 services.rsvp(by=user, meeting=meeting, answer=answers[index % len(answers)], now=now)
 
-    if "colorado" in people.coalitions:
-        coming = _one_off(
-            title=ONE_OFF_TITLE,
-            description="Front Range cities compare curb-management pilots and plan a joint data standard.",
-            day=today + timedelta(days=20),
-            at=time(14, 0),
-            minutes=90,
-            people=people,
-            host="colorado",
+
+def _session(data: dict, *, people, practices, today):
+    """A one-off meeting scheduled by its host coalition's admin, once; its people answer yes."""
+    host = data["host"]
+    meeting = Meeting.objects.filter(title=data["title"]).first()
+    if meeting is None:
+        day = today + timedelta(days=data["days_from_today"])
+        start = recurrence.local_to_utc(day, data["at"], "America/Denver")
+        meeting = services.schedule_meeting(
+            by=people.admins[host],
+            data={
+                "title": data["title"],
+                "description": data["description"],
+                "start": start,
+                "end": start + timedelta(minutes=data["minutes"]),
+                "time_zone": "America/Denver",
+                "video_link": f"https://meet.example.org/{host}-{day:%Y%m}",
+                "host_coalition": people.coalitions[host],
+            },
         )
-        ended = _one_off(
-            title=PAST_ONE_OFF_TITLE,
-            description="Comments on the draft curb data standard, and who pilots what next year.",
-            day=today - timedelta(days=6),
-            at=time(15, 0),
-            minutes=60,
-            people=people,
-            host="colorado",
-        )
-        coloradans = [people.admins["colorado"], *people.members["colorado"]]
-        for meeting in (coming, ended):
-            _ensure_agenda(meeting, COLORADO_AGENDAS[meeting.title], practices=practices)
-            for user in coloradans:
-                # Directly: the service rightly refuses answers for a meeting that has ended.
-                meeting.rsvps.get_or_create(user=user, defaults={"answer": "yes"})
+    _ensure_agenda(meeting, data["agenda"], practices=practices)
+    for user in [people.admins[host], *people.members[host]]:
+        # Directly: the service rightly refuses answers for a meeting that has ended.
+        meeting.rsvps.get_or_create(user=user, defaults={"answer": "yes"})
+
+
+def seed(*, people, practices, stdout):
+    practices = _demo_practices(practices)
+    now = timezone.now()
+    series = _series(by=people.partnership_admin)
+    _held(series, people=people, practices=practices, now=now)
+    _upcoming(series, people=people, practices=practices, now=now)
+    today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
+    for session in SESSIONS:
+        if session["host"] in people.coalitions:
+            _session(session, people=people, practices=practices, today=today)
 
     count = Meeting.objects.filter(series=series).count()
     stdout.write(

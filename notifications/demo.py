@@ -3,7 +3,7 @@
 ``make run`` seeds, then starts a Celery worker with beat; without help nothing would be due for
 weeks (the monthly call is on the second Tuesday, digests on Monday morning). So the demo
 
-- schedules a one-off "Drop-in office hours" about 65 minutes ahead: its one-hour reminder falls
+- schedules a one-off "Drop-in office hours" (text in ``demo.toml``) about 65 minutes ahead: its one-hour reminder falls
   due about five minutes after seeding, and the reminder tick (every minute) sends it;
 - makes each demo member's first digest due at once: the next digest tick (within 15 minutes of
   the worker starting) sends it, with the practices, adoptions and comments of the demo data;
@@ -14,7 +14,9 @@ out as follow-ups.)
 """
 
 import math
+import tomllib
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -25,14 +27,8 @@ from practices.models import FocusArea
 from .models import Preference
 from .services import preference_for, reschedule_digest
 
-OFFICE_HOURS_TITLE = "Drop-in office hours"
-# Far enough ahead that its hour-before reminder is still to come (a reminder is sent up to a
-# quarter of its lead late, so from 45 to 60 minutes before the start), soon enough to be seen.
-OFFICE_HOURS_LEAD = timedelta(minutes=65)
-OFFICE_HOURS_AGENDA = [
-    {"title": "Questions about the exchange: posting, adopting, meetings", "duration_minutes": 15},
-    {"title": "Show us what your coalition is piloting", "duration_minutes": 15},
-]
+OFFICE_HOURS = tomllib.loads((Path(__file__).with_name("demo.toml")).read_text(encoding="utf-8"))["office_hours"]
+OFFICE_HOURS_TITLE = OFFICE_HOURS["title"]
 
 
 def seed(*, people, stdout, now: datetime | None = None):
@@ -90,21 +86,21 @@ def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
     if upcoming is not None:
         return upcoming, False
     # On a five-minute mark, as a person would schedule it.
-    start = _round_up(now + OFFICE_HOURS_LEAD, minutes=5)
+    start = _round_up(now + timedelta(minutes=OFFICE_HOURS["lead_minutes"]), minutes=5)
     meeting = meeting_services.schedule_meeting(
         by=people.partnership_admin,
         data={
             "title": OFFICE_HOURS_TITLE,
-            "description": "Half an hour with the partnership team: bring a question about the exchange, or "
-            "five minutes on something your coalition is trying.",
+            "description": OFFICE_HOURS["description"],
             "start": start,
-            "end": start + timedelta(minutes=30),
-            "time_zone": "America/Denver",
-            "video_link": "https://meet.example.org/smart-regions-office-hours",
+            "end": start + timedelta(minutes=OFFICE_HOURS["duration_minutes"]),
+            "time_zone": OFFICE_HOURS["time_zone"],
+            "video_link": OFFICE_HOURS["video_link"],
             "host_coalition": None,
         },
     )
-    meeting_services.set_agenda(by=people.partnership_admin, meeting=meeting, items=OFFICE_HOURS_AGENDA)
+    agenda = [{"title": item["title"], "duration_minutes": item["minutes"]} for item in OFFICE_HOURS["agenda"]]
+    meeting_services.set_agenda(by=people.partnership_admin, meeting=meeting, items=agenda)
     return meeting, True
 
 

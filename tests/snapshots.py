@@ -15,7 +15,9 @@ def snapshot() -> dict[str, str]:
     for app_label in SNAPSHOT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             rows = model._base_manager.order_by("pk").values_list()
-            state[model._meta.label] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+            # PostgreSQL gives binary columns as memoryviews, whose repr is their address: compare bytes.
+            rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
+            state[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return state
 
 
