@@ -14,7 +14,6 @@ gunicorn worker processes. Exit status 0 when it did.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faultkit import PYTHON, ROOT, Services, free_port  # noqa: E402
+from faultkit import PYTHON, ROOT, Services, free_port, stop_process_group  # noqa: E402
 from load import wait_for  # noqa: E402
 
 LOAD = str(Path(__file__).resolve().parent / "load.py")
@@ -149,11 +148,7 @@ def main() -> int:
         return 0 if ok else 1
     finally:
         if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
+            stop_process_group(gunicorn)
         services.close()
         print(f"(logs in {services.workdir})")
 

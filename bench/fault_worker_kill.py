@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faultkit import ROOT, Services  # noqa: E402
+from faultkit import ROOT, Services, stop_process_group  # noqa: E402
 
 FAN_OUT = """
 from django.utils import timezone
@@ -134,12 +134,7 @@ def main() -> int:
         return 0 if ok else 1
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
+            stop_process_group(worker)
         services.close()
         print(f"(logs in {services.workdir})")
 

@@ -8,6 +8,7 @@ No Django here: the scripts drive the portal through ``manage.py`` and ``celery`
 import email
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """TERM the process group (gunicorn and its workers, celery and its children), KILL it if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _as_postgres(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:

@@ -23,8 +23,6 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,17 +32,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from faultkit import free_port, stop_process_group
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 ANONYMOUS_PAGES = ["/", "/practices/", "/practices/?q=ransomware+incident", "/coalitions/", "/meetings/"]
 MEMBER_PAGES = [*ANONYMOUS_PAGES, "/practices/mine/", "/email/preferences/"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- Inside Django: fill the database and write what the generator needs -----------------------
@@ -338,12 +332,7 @@ def main() -> int:
         return 0
     finally:
         if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
-                gunicorn.wait()
+            stop_process_group(gunicorn)
         if not args.keep:
             subprocess.run(
                 ["psql", f"{args.postgres}/postgres", "-qc", f"drop database if exists {name} with (force)"],
