@@ -67,30 +67,16 @@ def old_ranker(user):
 
 
 def run_one(args) -> list[dict]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
-    import django
+    from bench.evaluation_db import evaluation_database, setup_django
 
-    django.setup()
+    setup_django()
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    from config.celery import app as celery_app
-    from tests.discovery.evaluation import evaluation_reader, load_practices, read_evaluation_set
     from tests.discovery.metrics import MODES, RankerUnavailable, evaluate, suggest_ranker
 
-    # What the services enqueue after a commit (embedding a practice) runs in-process, as a worker would.
-    celery_app.conf.task_always_eager = True
-    setup_test_environment()
-    if connection.vendor == "postgresql":
-        # Not test_<name>: the test suite may be using that one at the same time.
-        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     rows = []
-    try:
-        evaluation = read_evaluation_set()
-        ids = load_practices(evaluation)
-        user = evaluation_reader()
+    with evaluation_database() as (evaluation, ids, user):
         counts = {d: len(evaluation.queries_of(d)) for d in ("easy", "hard", "none")}
         print(
             f"\n{connection.vendor}: {len(ids)} practices, {len(evaluation.queries)} queries "
@@ -123,8 +109,6 @@ def run_one(args) -> list[dict]:
                         "misses": {d: [q.label for q in result.misses(d, 3)] for d in ("easy", "hard")},
                     }
                 )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return rows
 
 

@@ -24,30 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def gather(out: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
-    import django
+    from bench.evaluation_db import evaluation_database, setup_django
 
-    django.setup()
+    setup_django()
     import numpy as np
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    from config.celery import app as celery_app
     from practices import discovery
     from practices.discovery import embeddings, vectors, words
-    from tests.discovery.evaluation import evaluation_reader, load_practices, read_evaluation_set
     from tests.discovery.metrics import MODES
 
-    celery_app.conf.task_always_eager = True
-    setup_test_environment()
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        evaluation = read_evaluation_set()
-        ids = load_practices(evaluation)
-        user = evaluation_reader()
+    with evaluation_database() as (evaluation, ids, user):
         wordllama = _wordllama()
         from practices.models import Practice
 
@@ -62,6 +50,8 @@ def gather(out: Path) -> None:
                 qtext = discovery.query_text(title, summary)
                 qv = embeddings.embed_query(qtext)
                 near = dict(index.search(qv, 1000))
+                # The query's own baseline: its median cosine over the whole catalogue (all of it here).
+                median = float(np.median(list(near.values()))) if near else 0.0
                 practices = discovery._practices(user)
                 slugs = list(mode.focus_areas(query))
                 found, _ = words.rank(practices, discovery._weighted_words(title, summary), also=list(near))
@@ -75,6 +65,7 @@ def gather(out: Path) -> None:
                         "difficulty": query.difficulty,
                         "mode": mode.name,
                         "target": ids.get(query.target) if query.target else None,
+                        "median": median,
                         "candidates": [
                             {
                                 "id": p.pk,
@@ -89,8 +80,6 @@ def gather(out: Path) -> None:
                 )
         out.write_text(json.dumps({"vendor": connection.vendor, "rows": rows}))
         print(f"{connection.vendor}: {len(rows)} query rows written to {out}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _wordllama():
@@ -108,7 +97,8 @@ def evaluate(rows, *, share, floor, ceiling, cutoff, bonus, fusion, signal, mode
             continue
         scored = []
         for c in row["candidates"]:
-            m = min(max((c[signal] - floor) / (ceiling - floor), 0.0), 1.0)
+            value = c["cos"] - row["median"] if signal == "rel" else c[signal]
+            m = min(max((value - floor) / (ceiling - floor), 0.0), 1.0)
             s = share * c["w"] + (1 - share) * m + (bonus if c["area"] else 0.0)
             if s >= cutoff:
                 scored.append((c["id"], s, c["w"], m))
@@ -128,12 +118,19 @@ def evaluate(rows, *, share, floor, ceiling, cutoff, bonus, fusion, signal, mode
     return {k: sum(v) / len(v) if v else 0.0 for k, v in stats.items()}
 
 
+FLOORS = {"cos": [0.74, 0.76, 0.78, 0.80], "wl": [0.0, 0.1, 0.2], "rel": [0.0, 0.01, 0.02, 0.03, 0.04]}
+CEILINGS = {"cos": [0.88, 0.90, 0.92], "wl": [0.4, 0.5, 0.6], "rel": [0.08, 0.10, 0.12, 0.14]}
+
+
 def sweep(files, mode, signal, fusion) -> None:
+    """``mode`` "all": a setting's worst figure over every way the form is sent (one calibration must
+    serve the title alone and the whole form alike)."""
     data = [json.loads(Path(f).read_text()) for f in files]
+    modes = sorted({row["mode"] for row in data[0]["rows"]}) if mode == "all" else [mode]
     grid = itertools.product(
         [0.2, 0.3, 0.4, 0.5, 0.6],  # share
-        [0.74, 0.76, 0.78, 0.80] if signal == "cos" else [0.0, 0.1, 0.2],  # floor
-        [0.88, 0.90, 0.92] if signal == "cos" else [0.4, 0.5, 0.6],  # ceiling
+        FLOORS[signal],  # floor
+        CEILINGS[signal],  # ceiling
         [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],  # cutoff
         [0.0, 0.05],  # bonus
     )
@@ -149,9 +146,10 @@ def sweep(files, mode, signal, fusion) -> None:
                 bonus=bonus,
                 fusion=fusion,
                 signal=signal,
-                mode=mode,
+                mode=one_mode,
             )
             for d in data
+            for one_mode in modes
         ]
         worst = {k: (max if k == "none" else min)(r[k] for r in per_db) for k in per_db[0]}
         results.append(((share, floor, ceiling, cutoff, bonus), worst))
@@ -174,7 +172,7 @@ def main(argv=None) -> int:
     parser.add_argument("--signals", metavar="FILE", help="gather the signals on DATABASE_URL into FILE")
     parser.add_argument("--sweep", nargs="+", metavar="FILE", help="sweep the knobs over these signal files")
     parser.add_argument("--mode", default="title+summary")
-    parser.add_argument("--signal", default="cos", choices=["cos", "wl"])
+    parser.add_argument("--signal", default="cos", choices=["cos", "wl", "rel"], help="rel: minus the median")
     parser.add_argument("--fusion", default="scores", choices=["scores", "rrf"])
     args = parser.parse_args(argv)
     if args.signals:

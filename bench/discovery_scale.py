@@ -1,26 +1,36 @@
-"""Discovery at scale: "similar" with its query embedding, a rare-word search, and what a save costs.
+"""Discovery at scale: "similar" with its query embedding, word search, the stored "similar" lists, the
+vector index and what a save costs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/srx_bench \\
         .venv/bin/python bench/discovery_scale.py --practices 100000 --keepdb
     .venv/bin/python bench/discovery_scale.py --practices 2000          # a quick look on SQLite
+    .venv/bin/python bench/discovery_scale.py --smoke                   # seconds: checks the script runs
 
 Creates ``bench_<name>`` beside the configured database (``--keepdb`` keeps it, and a later run with the
-same ``--practices`` and ``--seed`` skips the fill), fills it with ``bench.datagen`` (bulk inserts, search
+same ``--practices`` and ``--seed`` skips the fill), fills it with the ``seed_scale`` generator (bulk inserts, search
 vectors by the services' own function) and prints the median and 95th percentile in milliseconds of:
 
 - **similar**: ``practices.discovery.suggest`` for the evaluation set's query titles and summaries, as a
-  member, the query's own embedding included (skipped, with the reason, while the module is missing);
+  member, the query's own embedding included, and that embedding alone; the vector index's load time
+  and memory;
 - **rare-word search**: the search page's query (filters, count and first page of 50) for words found in
   at most three practices;
+- **common-word search** (``--common-words``): the list's rows and its bounded count for words in many
+  practices, and the same unbounded (every match ranked, then counted), as before the bound;
+- **stored "similar"**: ``refresh_similar`` (the task after a save) and ``stored_similar`` (the practice
+  page's read);
 - **save**: ``practices.services.update_practice`` of a title and summary (rolled back, so the data stays
   as generated), and the part of it that keeps the full-text index (``update_search_vectors``); with the
   discovery module, also the embedding a task makes after the commit.
 
 Meaning vectors (``--vectors``): ``none`` leaves the index empty (suggest ranks by words); ``sample``
-(the default) embeds ``--embed-sample`` practices with the module's own function, times it, and fills the
-others with copies of those vectors so the in-process index has one row per practice, as search cost
-depends on the number of rows, not their values (the answers are then not meaningful, the timings are);
-``all`` embeds every practice with the module's ``rebuild_discovery_index`` command and times it.
+(the default) embeds ``--embed-sample`` practices with the module's own function, times it (and
+extrapolates to the catalogue), and fills the others with copies of those vectors so the in-process
+index has one row per practice, as search cost depends on the number of rows, not their values (the
+answers are then not meaningful, the timings are); ``random`` stores a random unit vector for every
+practice without loading the model for the catalogue (the quickest fill at 100,000; the queries'
+embeddings are still the model's); ``all`` embeds every practice with the module's
+``rebuild_discovery_index`` command and times it.
 Never part of the test suite: tests do not assert timings.
 """
 
@@ -43,7 +53,7 @@ from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from bench.datagen import TextGenerator, fill_practices  # noqa: E402
+from config.management.commands.seed_scale import TextGenerator, fill_practices  # noqa: E402
 from tests.discovery.metrics import percentile  # noqa: E402
 
 
@@ -130,7 +140,7 @@ def fill_or_reuse(args):
         generator = TextGenerator(args.seed)
         for _ in range(args.practices):
             generator.practice()
-        from bench.datagen import FillReport, ensure_coalitions
+        from config.management.commands.seed_scale import FillReport, ensure_coalitions
 
         coalitions, authors = ensure_coalitions()
         with connection.cursor() as cursor:
@@ -160,6 +170,18 @@ def prepare_vectors(args, discovery, ids) -> None:
     """Give the module's index one vector per practice, as ``--vectors`` says."""
     if args.vectors == "none":
         print("  vectors: none (suggest ranks by words alone)")
+        return
+    if args.vectors == "random":
+        import numpy as np
+
+        generator = np.random.default_rng(args.seed)
+        started = time.perf_counter()
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            unit = generator.standard_normal((len(chunk), discovery.embeddings.DIMENSIONS))
+            unit = (unit / np.linalg.norm(unit, axis=1, keepdims=True)).astype(np.float32)
+            discovery.vectors.store_vectors(discovery.PRACTICE, {pk: unit[k] for k, pk in enumerate(chunk)})
+        print(f"  vectors: {len(ids):,} random unit vectors stored in {time.perf_counter() - started:.1f} s")
         return
     if args.vectors == "all":
         from django.core.management import call_command
@@ -205,17 +227,32 @@ def prepare_vectors(args, discovery, ids) -> None:
     print(f"  vectors: {len(rest):,} more filled with copies of those (timing stand-ins)")
 
 
-def main():
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--practices", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3, help="rounds over the similar and search queries")
     parser.add_argument("--saves", type=int, default=30, help="timed saves")
-    parser.add_argument("--vectors", choices=("none", "sample", "all"), default="sample")
+    parser.add_argument("--vectors", choices=("none", "sample", "random", "all"), default="sample")
     parser.add_argument("--embed-sample", type=int, default=300)
-    parser.add_argument("--keepdb", action="store_true", help="keep the database for the next run")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--common-words",
+        default="city,data",
+        help="comma-separated words in many practices, searched bounded and unbounded ('' to skip)",
+    )
+    parser.add_argument("--stored-similar", type=int, default=10, help="practices whose similar lists are refreshed")
+    parser.add_argument("--keepdb", "--keep", action="store_true", help="keep the database for the next run")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a run of seconds on a few hundred practices, to check the script still works (numbers mean nothing)",
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.practices, args.repeats, args.saves = min(args.practices, 300), 1, 2
+        args.embed_sample, args.stored_similar, args.keepdb = 5, 2, False
+        args.vectors = "random" if args.vectors == "sample" else args.vectors
 
     from config.celery import app as celery_app
 
@@ -229,6 +266,7 @@ def main():
     finally:
         if not args.keepdb:
             connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
 
 
 def measure(args):
@@ -246,6 +284,10 @@ def measure(args):
         prepare_vectors(args, discovery, report.practice_ids)
         index_for = getattr(getattr(discovery, "vectors", None), "index_for", None)
         queries = read_evaluation_set().queries
+        if index_for is not None:
+            started = time.perf_counter()
+            index_for(discovery.PRACTICE).refresh(force=True)
+            print(f"  vector index loaded in {time.perf_counter() - started:.1f} s")
         discovery.suggest(title=queries[0].title, summary=queries[0].summary, user=member)  # loads model, index
         rounds = iter([q for _ in range(args.repeats) for q in queries])
 
@@ -258,6 +300,17 @@ def measure(args):
             similar,
             len(queries) * args.repeats,
         )
+        embeddings = getattr(discovery, "embeddings", None)
+        if embeddings is not None and embeddings.get_model() is not None:
+            # A new text each time: no embedding cached from the rounds above.
+            texts = iter(
+                discovery.query_text(f"{q.title} {n}", q.summary) for n in range(args.repeats) for q in queries
+            )
+            timed(
+                "of which the query's embedding alone",
+                lambda: embeddings.embed_query(next(texts)),
+                len(queries) * args.repeats,
+            )
         if index_for is not None:
             index = index_for(discovery.PRACTICE, "default")
             memory = getattr(index, "memory_bytes", None)
@@ -278,6 +331,12 @@ def measure(args):
     searches = (lambda word=word: search(word) for word in rare * args.repeats)
     timed_with_server("rare word", searches, len(rare) * args.repeats)
     print(f"  results per search: min {min(found)}, max {max(found)} (each word is in 1–3 practices)")
+
+    common = [word for word in args.common_words.split(",") if word.strip()]
+    if common and discovery is not None:
+        measure_common_words(common, member, args.repeats, discovery)
+    if discovery is not None and hasattr(discovery, "refresh_similar"):
+        measure_stored_similar(report.practice_ids, args.stored_similar, args.repeats, discovery)
 
     print("save (rolled back each time, so the data stays as generated):")
     practice = Practice.objects.filter(author=member).order_by("pk").first()
@@ -304,5 +363,58 @@ def measure(args):
         print("  embedding after the commit: skipped, no discovery.embed_practices() yet")
 
 
+def measure_common_words(common: list[str], member, repeats: int, discovery) -> None:
+    """The list's first page and its bounded count for words in many practices, then the same with the
+    bound lifted (every match ranked, then counted again), as the page was before the bound."""
+    from practices.discovery import words
+    from practices.filters import listed_practices
+
+    print(f"search for common words (first page of 50 and the count), bounded at {words.SEARCH_CANDIDATES:,}:")
+    listed = listed_practices(member)
+    for word in common:
+        for label, bound in (("bounded", words.SEARCH_CANDIDATES), ("unbounded, as before", 10**9)):
+            saved, words.SEARCH_CANDIDATES = words.SEARCH_CANDIDATES, bound
+            counted = []
+
+            def search(word=word, counted=counted):
+                matches = listed.search(word)
+                list(matches[:50])
+                counted.append(matches.count())
+
+            try:
+                timed(f"{word!r} ({label})", search, max(5, repeats))
+            finally:
+                words.SEARCH_CANDIDATES = saved
+            print(f"    count shown: {counted[-1]:,}")
+
+
+def measure_stored_similar(practice_ids: list[int], sample: int, repeats: int, discovery) -> None:
+    """What the task after a save spends refreshing a practice's "similar" list and its neighbours', then
+    what a practice page spends reading the stored list."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from practices.models import Practice
+
+    print('stored "similar practices":')
+    step = max(1, len(practice_ids) // max(1, sample))
+    chosen = practice_ids[::step][:sample]
+    lists = []
+    refreshes = iter(chosen)
+    timed(
+        "refresh_similar() (the task after a save)",
+        lambda: lists.append(discovery.refresh_similar([next(refreshes)])),
+        len(chosen),
+    )
+    print(f"    lists refreshed each time: {max(lists) if lists else 0}")
+    practices = [Practice.objects.get(pk=pk) for pk in chosen]
+    anonymous = AnonymousUser()
+    reads = iter(practices[n % len(practices)] for n in range(max(5, repeats)))
+    timed(
+        "stored_similar() (the practice page's read)",
+        lambda: discovery.stored_similar(next(reads), user=anonymous),
+        max(5, repeats),
+    )
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

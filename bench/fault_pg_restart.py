@@ -1,5 +1,6 @@
-"""Fault: PostgreSQL restarted while gunicorn is under load. Requests fail cleanly for a moment (an
-error page, no hang), then the same gunicorn processes recover without a restart.
+"""Fault: PostgreSQL restarted while gunicorn is under load. Requests fail cleanly for a moment (a 503
+"Back in a moment" page with Retry-After, never a 500 or a hang), then the same gunicorn processes
+recover without a restart.
 
     .venv/bin/python bench/fault_pg_restart.py           # about two minutes
 
@@ -7,8 +8,8 @@ Starts its own PostgreSQL cluster and Redis (``bench/faultkit.py``: other ports,
 stopped at the end), loads the demo data and ``--practices`` generated practices, starts gunicorn
 with production settings, and drives it with ``bench/load.py``'s generator (half signed in). Round
 one runs ``--seconds`` and restarts PostgreSQL (``pg_ctl restart -m fast``: every connection is cut)
-part-way; round two follows at once and must have no error and no 5xx, served by the very same
-gunicorn worker processes. Exit status 0 when it did.
+part-way; round one may answer 503 but nothing else that fails; round two follows at once and must
+have no error and no 5xx, served by the very same gunicorn worker processes. Exit status 0 when it did.
 """
 
 import argparse
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faultkit import PYTHON, ROOT, Services, free_port, stop_process_group  # noqa: E402
+from faultkit import PYTHON, ROOT, Services, free_port, stop_cleanly_on_term, stop_process_group  # noqa: E402
 from load import wait_for  # noqa: E402
 
 LOAD = str(Path(__file__).resolve().parent / "load.py")
@@ -69,6 +70,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
+    stop_cleanly_on_term()
 
     services = Services()
     port = free_port()
@@ -143,8 +145,16 @@ def main() -> int:
             f"  gunicorn workers before {sorted(workers_before)}, after {sorted(workers_after)}: "
             f"{'the same processes' if same else 'CHANGED'}"
         )
-        ok = same and after["errors"] == 0 and after["5xx"] == 0 and during["errors"] == 0
-        print("PASS: clean failures during the restart, full recovery in the same processes" if ok else "FAIL")
+        # While the server is down a request may fail, but only as a 503 (with Retry-After), never a 500.
+        ok = (
+            same
+            and after["errors"] == 0
+            and after["5xx"] == 0
+            and during["errors"] == 0
+            and set(during["codes"]) <= {"503"}
+        )
+        print(f"  failures by status during the restart: {during['codes'] or 'none'}")
+        print("PASS: only 503s during the restart, full recovery in the same processes" if ok else "FAIL")
         return 0 if ok else 1
     finally:
         if gunicorn is not None:

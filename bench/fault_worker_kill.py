@@ -13,6 +13,7 @@ is sent. With ``NOTIFICATIONS_STALE_CLAIM_MINUTES=1`` the sweep takes the killed
 after two minutes. Exit status 0 when every digest arrived exactly once.
 """
 
+import argparse
 import collections
 import json
 import os
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faultkit import ROOT, Services, stop_process_group  # noqa: E402
+from faultkit import Services, start_worker, stop_cleanly_on_term, stop_process_group  # noqa: E402
 
 FAN_OUT = """
 from django.utils import timezone
@@ -43,42 +44,20 @@ print(json.dumps({"rows": rows.count(), "by_status": dict(rows.values_list("stat
 """
 
 
-def start_worker(services: Services, name: str) -> subprocess.Popen:
-    log = open(services.workdir / f"{name}.log", "w")  # noqa: SIM115 — the worker writes it until killed
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "info",
-            "--concurrency",
-            "1",
-            "-n",
-            f"{name}@%h",
-        ],
-        env=services.env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 90
-    while "ready." not in (services.workdir / f"{name}.log").read_text():
-        if time.monotonic() > deadline or worker.poll() is not None:
-            raise RuntimeError(f"worker {name} did not start; see {services.workdir / name}.log")
-        time.sleep(0.3)
-    return worker
-
-
 def state(services: Services) -> dict:
     out = services.manage("shell", "-c", STATE, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
-    services = Services(smtp_delay=0.4)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smtp-delay", type=float, default=0.4, help="seconds the SMTP sink stalls each recipient")
+    parser.add_argument("--kill-after", type=int, default=3, help="digests through before the worker is killed")
+    parser.add_argument("--bound", type=float, default=240, help="seconds after the kill to wait for every row")
+    args = parser.parse_args()
+    stop_cleanly_on_term()
+
+    services = Services(smtp_delay=args.smtp_delay)
     services.env["NOTIFICATIONS_STALE_CLAIM_MINUTES"] = "1"
     workers = []
     try:
@@ -93,9 +72,9 @@ def main() -> int:
         workers.append(start_worker(services, "first"))
 
         fanned = int(services.manage("shell", "-c", FAN_OUT, capture_output=True, text=True).stdout.split()[-1])
-        print(f"Digest run fanned out {fanned} emails; the SMTP sink stalls each 0.4 s")
+        print(f"Digest run fanned out {fanned} emails; the SMTP sink stalls each {args.smtp_delay} s")
         deadline = time.monotonic() + 120
-        while len(services.smtp.received) - before < 3:
+        while len(services.smtp.received) - before < args.kill_after:
             if time.monotonic() > deadline:
                 raise RuntimeError("no digest arrived within two minutes")
             time.sleep(0.05)
@@ -108,7 +87,7 @@ def main() -> int:
         print(f"The digest run again at once: {again - fanned} new emails (its keys are queued again, harmlessly)")
         workers.append(start_worker(services, "second"))
 
-        deadline = killed_at + 240
+        deadline = killed_at + args.bound
         while True:
             services.manage("send_reminders", capture_output=True)  # the every-minute tick, sweep included
             now = state(services)

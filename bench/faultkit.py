@@ -28,6 +28,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_cleanly_on_term() -> None:
+    """Make SIGTERM (``timeout``, a CI job stopped) run the scripts' ``finally`` blocks, like Ctrl-C
+    does, so the services they started are stopped too."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
     """TERM the process group (gunicorn and its workers, celery and its children), KILL it if it lingers."""
     if process.poll() is not None:
@@ -116,27 +122,67 @@ class Redis:
 
 
 class SmtpSink:
-    """An SMTP server that records each accepted message's recipients; ``delay`` stalls each RCPT."""
+    """An SMTP server that records each accepted message's recipients, and misbehaves on demand.
+
+    ``delay`` stalls each RCPT a little (to slow a run down). ``fault`` (settable while it runs)
+    makes every transaction fail one way, as a real relay does:
+
+    - ``"busy"``: 421 to MAIL FROM, the server refuses every message for now (4xx, try later);
+    - ``"defer"``: 451 after the message's end, the message is not taken (4xx);
+    - ``"relay-denied"``: 550 to MAIL FROM, the server refuses every message (5xx, our side);
+    - ``"reject-recipient"``: 550 to RCPT TO, this address does not exist (5xx, a hard bounce);
+    - ``"stall"``: no answer to MAIL FROM for ``stall_seconds`` (set it past ``EMAIL_TIMEOUT``);
+    - ``"drop"``: the connection is cut once the message's content has arrived, before any answer.
+
+    A message counts as received only when it was answered 250. ``attempts`` records the time of
+    every MAIL FROM, so the intervals between tries (the backoff) can be read afterwards.
+    """
+
+    FAULTS = ("busy", "defer", "relay-denied", "reject-recipient", "stall", "drop")
 
     def __init__(self, delay: float = 0.0):
+        import asyncio
+
         from aiosmtpd.controller import Controller
 
         self.delay = delay
+        self.fault: str | None = None
+        self.stall_seconds = 0.0
         self.received: list[str] = []  # one recipient per accepted message and address
         self.messages: list[tuple[str, str]] = []  # (recipient, subject), in the same order
+        self.attempts: list[tuple[float, str | None]] = []  # (monotonic time, fault) of each MAIL FROM
         self.lock = threading.Lock()
         sink = self
 
         class Handler:
+            async def handle_MAIL(self, server, session, envelope, address, mail_options):
+                fault = sink.fault
+                with sink.lock:
+                    sink.attempts.append((time.monotonic(), fault))
+                if fault == "busy":
+                    return "421 4.3.2 Service busy, try again later"
+                if fault == "relay-denied":
+                    return "550 5.7.1 Relaying denied"
+                if fault == "stall":
+                    await asyncio.sleep(sink.stall_seconds)
+                envelope.mail_from = address
+                envelope.mail_options.extend(mail_options)
+                return "250 OK"
+
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if sink.delay:
-                    import asyncio
-
                     await asyncio.sleep(sink.delay)
+                if sink.fault == "reject-recipient":
+                    return "550 5.1.1 No such user here"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
+                if sink.fault == "defer":
+                    return "451 4.3.0 Temporary failure, try again later"
+                if sink.fault == "drop":
+                    server.transport.abort()
+                    return "421 4.4.2 Connection dropped"  # never reaches the client
                 subject = str(email.message_from_bytes(envelope.original_content or b"").get("Subject", ""))
                 with sink.lock:
                     sink.received.extend(envelope.rcpt_tos)
@@ -196,3 +242,24 @@ class Services:
             except Exception as error:  # keep stopping the others
                 print(f"stopping a service failed: {error}", file=sys.stderr)
         self.closers = []
+
+
+def start_worker(services: Services, name: str, concurrency: int = 1) -> subprocess.Popen:
+    """A Celery worker on the services, in a process group of its own; returns once it is ready."""
+    log_path = services.workdir / f"{name}.log"
+    log = open(log_path, "w")  # noqa: SIM115 — the worker writes it until stopped or killed
+    worker = subprocess.Popen(
+        [str(Path(PYTHON).parent / "celery"), "-A", "config", "worker", "-l", "info"]
+        + ["--concurrency", str(concurrency), "-n", f"{name}@%h"],
+        env=services.env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while "ready." not in log_path.read_text():
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise RuntimeError(f"worker {name} did not start; see {log_path}")
+        time.sleep(0.3)
+    return worker

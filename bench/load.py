@@ -3,12 +3,14 @@
     .venv/bin/python bench/load.py                       # 10,000 practices, 64 connections, 60 s, two rounds
     .venv/bin/python bench/load.py --practices 2000 --seconds 20 --connections 32
 
-One command from a fresh clone (after ``make`` has made the venv). It creates a PostgreSQL database
-of its own (``srx_load_<pid>`` on ``--postgres``, dropped at the end), migrates it, loads the demo
-data and ``--practices`` generated practices (``bench/datagen.py``), and signs
-the demo members in (sessions made in the database, so the login throttle is not what is measured).
-Then it starts gunicorn on a free loopback port with production settings (``DJANGO_DEBUG=0``) and
-Redis (``--redis``) as cache and broker, and runs the load generator: ``--connections`` threads,
+One command from a fresh clone (after ``make`` has made the venv). It starts a PostgreSQL cluster
+and a Redis of its own on free ports (``bench/faultkit.py``; a temporary folder, both stopped at the
+end; never the servers on 5432 and 6379), migrates, loads the demo data and ``--practices`` generated
+practices (``seed_scale``'s generator), and signs the demo members in (sessions made in the database, so
+the login throttle is not what is measured). ``--postgres`` (a server: a database ``srx_load_<pid>``
+is made on it and dropped at the end) or ``--redis`` (a URL with a database number of its own) use
+servers you name instead. Then it starts gunicorn on a free loopback port with production settings
+(``DJANGO_DEBUG=0``) and Redis as cache and broker, and runs the load generator: ``--connections`` threads,
 each with one keep-alive connection, for ``--seconds``, over the main pages; even threads are
 anonymous, odd ones signed in. It prints requests/s, p50/p95/p99, errors (no answer) and 5xx.
 Round two repeats it with one stored worst-case Markdown practice (the slowest shape of
@@ -19,6 +21,7 @@ never imports Django. Everything listens on 127.0.0.1 only, and every wait is bo
 """
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -32,7 +35,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from faultkit import free_port, stop_process_group
+from faultkit import Postgres, Redis, free_port, stop_cleanly_on_term, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -56,7 +59,7 @@ def prepare(out: Path, practices: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
-    from bench.datagen import fill_practices
+    from config.management.commands.seed_scale import fill_practices
 
     started = time.perf_counter()
     fill_practices(practices, seed=2026)  # stored HTML and search vectors made as a member's save makes them
@@ -195,6 +198,7 @@ def generate(base: str, data: dict, connections: int, seconds: float) -> dict:
         "errors": len([e for e in errors if not e[0].isdigit()]),
         "4xx": len([e for e in errors if e[0] == "4"]),
         "5xx": len([e for e in errors if e[0] == "5"]),
+        "codes": dict(sorted(collections.Counter(e.split()[0] for e in errors).items())),
         "examples": sorted(set(errors))[:10],
     }
 
@@ -230,18 +234,19 @@ def report(label: str, figures: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server for its database")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="Redis URL (a database number of its own)")
+    parser.add_argument("--postgres", help="a server to make its database on (default: a cluster of its own)")
+    parser.add_argument("--redis", help="a Redis URL with a database number of its own (default: a Redis of its own)")
     parser.add_argument("--practices", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (gthread, 4 threads each)")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the database made on --postgres")
     parser.add_argument("--prepare", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--add-worst", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--generate", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    stop_cleanly_on_term()
 
     if args.prepare:
         prepare(Path(args.prepare), args.practices)
@@ -254,16 +259,39 @@ def main() -> int:
         print(json.dumps(figures))
         return 0
 
-    name = f"srx_load_{os.getpid()}"
-    database_url = f"{args.postgres.rstrip('/')}/{name}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     workdir = Path(tempfile.mkdtemp(prefix="srx-load-"))
+    os.chmod(workdir, 0o755)  # the cluster's own user reads its folder inside
     data_file = workdir / "data.json"
+    closers = []
+    name = f"srx_load_{os.getpid()}"
+    if args.postgres:
+        subprocess.run(["psql", f"{args.postgres}/postgres", "-qc", f"create database {name}"], check=True, timeout=60)
+        database_url = f"{args.postgres.rstrip('/')}/{name}"
+        if not args.keep:
+            closers.append(
+                lambda: subprocess.run(
+                    ["psql", f"{args.postgres}/postgres", "-qc", f"drop database if exists {name} with (force)"],
+                    timeout=60,
+                )
+            )
+    else:
+        (workdir / "db").mkdir()
+        cluster = Postgres(workdir / "db")
+        closers.append(lambda: cluster.stop("immediate"))
+        database_url = cluster.url
+    if args.redis:
+        redis_url = args.redis
+    else:
+        (workdir / "redis").mkdir()
+        redis = Redis(workdir / "redis")
+        closers.append(redis.stop)
+        redis_url = redis.url
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": args.redis,
+        "REDIS_URL": redis_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": os.urandom(32).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -274,7 +302,7 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     print(f"Load test: {args.practices:,} practices, {args.connections} connections, {args.seconds:.0f} s, {base}")
-    subprocess.run(["psql", f"{args.postgres}/postgres", "-qc", f"create database {name}"], check=True, timeout=60)
+    print(f"  PostgreSQL {database_url.rsplit('@', 1)[-1]}, Redis {redis_url.rsplit('@', 1)[-1]}")
     gunicorn = None
     try:
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, 300)
@@ -333,11 +361,11 @@ def main() -> int:
     finally:
         if gunicorn is not None:
             stop_process_group(gunicorn)
-        if not args.keep:
-            subprocess.run(
-                ["psql", f"{args.postgres}/postgres", "-qc", f"drop database if exists {name} with (force)"],
-                timeout=60,
-            )
+        for close in reversed(closers):
+            try:
+                close()
+            except Exception as error:  # keep stopping the others
+                print(f"stopping a service failed: {error}", file=sys.stderr)
         print(f"(gunicorn log and data in {workdir})")
 
 

@@ -1,6 +1,6 @@
 """Mutation testing of the critical modules: one small change to the code at a time, then its tests.
 
-    .venv/bin/python bench/mutation.py                          # all four modules, on SQLite
+    .venv/bin/python bench/mutation.py                          # all five modules, on SQLite
     .venv/bin/python bench/mutation.py --module tokens --list   # the mutants, without running them
     .venv/bin/python bench/mutation.py --max-mutants 40 --budget 600 --timeout 20
 
@@ -64,6 +64,19 @@ MODULES = {
             "tests/notifications/test_change_notices.py",
             "tests/notifications/test_commands.py",
             "tests/notifications/test_staff.py",
+            "tests/notifications/test_outcome_writes.py",
+            "tests/notifications/test_shared_rendering.py",
+            "tests/notifications/test_bulk_sending.py",
+        ],
+    ),
+    "outbox": (
+        "notifications.outbox",
+        [
+            "tests/notifications/test_exactly_once.py",
+            "tests/notifications/test_bulk_sending.py",
+            "tests/notifications/test_reminder_fan_out.py",
+            "tests/notifications/test_coalition_emails.py",
+            "tests/notifications/test_shared_rendering.py",
         ],
     ),
     "tokens": ("notifications.tokens", ["tests/notifications/test_unsubscribe.py"]),
@@ -96,13 +109,13 @@ WHEN_TO_RECHECK = (
     "run, not which emails go out: a claim younger than the stale-claim age cannot be taken over"
 )
 EQUIVALENT: dict[str, str] = {
-    "mail:SendReport.merge:+3:remove:body:1": "the only merger (the commands' send_inline) never reads "
+    "mail:SendReport.merge:+4:remove:body:2": "the only merger (the commands' send_inline) never reads "
     "retry_countdown; the Celery task reads it from one unmerged report",
     "mail:reachable_users:+4:drop-kw:0": UNIQUE_VERIFIED,
     "mail:_claimed_rows:+10:drop-kw:0": UNIQUE_VERIFIED,
-    "mail:queue_email:+19:drop-kw:5": "no caller of queue_email passes a meeting (join decisions and "
+    "outbox:queue_email:+19:drop-kw:5": "no caller of queue_email passes a meeting (join decisions and "
     "invitations); meeting emails are fanned out with bulk_create",
-    "mail:queue_email:+19:drop-kw:6": "as above: meeting_start is None whenever meeting is",
+    "outbox:queue_email:+19:drop-kw:6": "as above: meeting_start is None whenever meeting is",
     "mail:_claimed_rows:+7:drop-kw:0#2": "the claim token is new for each run, so the rows carrying it are "
     "the ones it claimed among these keys; the key list only lets the unique index find them",
     "mail:_claimed_rows:+7:drop-kw:2": "rows are read back right after the claim that set them to "
@@ -111,11 +124,16 @@ EQUIVALENT: dict[str, str] = {
     "mail:_still_ours:+8:int-const": WHEN_TO_RECHECK,
     "mail:_still_ours:+10:drop-kw:2": "only the run holding the token moves a row out of 'sending', "
     "and it checks before it does",
+    "mail:_Outcomes.write:+12:drop-kw:0": "the claim token is new for each run, so its rows are this chunk's; "
+    "rows outside the CASE branches keep their values (``default=F(column)``): the ids only let the "
+    "primary key find them",
+    "mail:send_deliveries:+23:int-const": "the first check before a send finds nothing sent yet, so it writes "
+    "nothing whatever the previous send's time; after a send, ``last_send`` is that send's own time",
     "mail:classify_failure:+4:compare:1": SMTP_CODES,
     "mail:classify_failure:+4:int-const#2": SMTP_CODES,
-    "mail:classify_failure:+9:compare:1": SMTP_CODES,
-    "mail:classify_failure:+9:int-const#2": SMTP_CODES,
-    "mail:classify_failure:+13:return-none": "the only caller treats anything but 'bounce' and "
+    "mail:classify_failure:+11:compare:1": SMTP_CODES,
+    "mail:classify_failure:+11:int-const#2": SMTP_CODES,
+    "mail:classify_failure:+15:return-none": "the only caller treats anything but 'bounce' and "
     "'transient' as permanent, so None and 'permanent' behave alike",
     "mail:mark_address_bounced:+5:return-none": "no caller uses the returned row",
     "permissions:has_verified_email:+3:drop-kw:0": UNIQUE_VERIFIED,
@@ -369,7 +387,12 @@ def _target_function(module, qualname: str):
     elif isinstance(obj, property):
         obj = obj.fget
     while not inspect.isfunction(obj) or obj.__code__.co_qualname != qualname:
-        obj = obj.__wrapped__
+        if inspect.ismethod(obj):
+            obj = obj.__func__
+        elif not inspect.isfunction(obj) and hasattr(obj, "run"):
+            obj = obj.run  # a Celery task: its function is the task's ``run`` (bound when bind=True)
+        else:
+            obj = obj.__wrapped__
     return obj
 
 
@@ -416,6 +439,11 @@ class MutationPlugin:
         function = _target_function(self.module, mutant.function)
         compiled = compile(apply(self.source, mutant), self.module.__file__, "exec")
         function.__code__ = next(c for c in _code_objects(compiled) if c.co_qualname == mutant.function)
+        # A memoized function (functools.lru_cache) would go on answering from what the unmutated
+        # baseline run cached: forget it, so the mutant's code is what answers.
+        cached = vars(self.module).get(mutant.function)
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
         if self._run(session, tests, stop_at_failure=True):
             return {"outcome": "killed", "killed_by": self.failure}
         return {"outcome": "survived"}

@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from .middleware import note_visit
 from .models import Profile
 
 
@@ -35,3 +37,11 @@ def create_profile_for_new_user(sender, instance, created, raw=False, **kwargs):
     # and the directory never silently leaves someone out. Fixtures (raw) bring their own rows.
     if created and not raw:
         Profile.objects.get_or_create(user=instance)
+
+
+@receiver(user_logged_in, dispatch_uid="coalitions.visit_on_login")
+def record_visit_on_login(sender, request, user, **kwargs):
+    # Signing in starts a visit: the time is written now, whatever this browser's session said,
+    # and the hour until the next write counts from here.
+    if request is not None and hasattr(request, "session") and user.is_active:
+        note_visit(request, user=user, force=True)

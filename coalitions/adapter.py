@@ -1,13 +1,16 @@
 """How allauth signs people in and mails them here (ACCOUNT_ADAPTER).
 
-Three departures from allauth's defaults, each for a reason it cannot be configured:
+Four departures from allauth's defaults, each for a reason it cannot be configured:
 - the failed-login throttle's per-account key also names the client's address, so the limit is
   per (account, address) pair: allauth offers per address, per account and per signed-in user,
   and a per-account limit lets anyone who knows a member's address keep them out from anywhere;
 - a request with fewer X-Forwarded-For entries than ALLAUTH_TRUSTED_PROXY_COUNT is answered, not
   a 500: allauth raises ImproperlyConfigured for it;
 - links in its emails start with SITE_URL, as every other link the portal mails does, instead of
-  the Host header of whichever request triggered the email.
+  the Host header of whichever request triggered the email;
+- confirming a new account's address leads on to asking to join a coalition: signed in at once
+  (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION, in the browser that signed up) and sent to the list of
+  coalitions, or, from another browser, to log in and then to that list.
 """
 
 import logging
@@ -20,6 +23,11 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.urls import reverse
 
 logger = logging.getLogger(__name__)
+
+
+def welcome_url() -> str:
+    """The list of coalitions, with a word on what comes next for a newly confirmed account."""
+    return reverse("coalitions:list") + "?welcome=1"
 
 
 def site_url(path: str) -> str:
@@ -47,6 +55,18 @@ class AccountAdapter(DefaultAccountAdapter):
             if not address:
                 raise PermissionDenied("Unable to determine client IP address") from None
             return address
+
+    def get_signup_redirect_url(self, request) -> str:
+        # Where a new account lands once its address is confirmed (verification is mandatory, so
+        # the sign-in that follows the confirmation link uses this): the coalitions, to ask to join.
+        # A sign-up that came with ``next`` (an invitation link) returns there instead.
+        return welcome_url()
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        if not self.request.user.is_authenticated:
+            # Confirmed in another browser than the one that signed up: log in, then ask to join.
+            return f"{reverse('account_login')}?next={quote(welcome_url())}"
+        return super().get_email_verification_redirect_url(email_address)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

@@ -119,11 +119,23 @@ def _seed_pending_business(people: DemoPeople, *, password: Callable[[], str]) -
     services.invite_member(by=people.admins[invitation["coalition"]], coalition=coalition, email=invitation["email"])
 
 
-def print_accounts(people: DemoPeople, *, stdout, style) -> None:
-    stdout.write(style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
-    stdout.write(f"  partnership admin  {people.partnership_admin.email}")
-    stdout.write(f"  not yet a member   {DATA['applicant']['email']} (asked to join Colorado)")
-    for slug, coalition in people.coalitions.items():
-        stdout.write(f"  {coalition.short_name:<6} admin     {people.admins[slug].email}")
-        for member in people.members[slug]:
-            stdout.write(f"  {coalition.short_name:<6} member    {member.email}")
+def demo_accounts() -> list[tuple[str, str]]:
+    """(who, email) of every account ``seed`` makes, from the data file: what seed_demo prints and
+    the README's table lists (a test holds the three to agree)."""
+    asked = next(c["short_name"] for c in COALITIONS if c["slug"] == DATA["applicant"]["coalition"])
+    accounts = [
+        ("partnership admin (staff)", DATA["partnership_admin"]["email"]),
+        (f"not yet a member (asked to join {asked})", DATA["applicant"]["email"]),
+    ]
+    for data in COALITIONS:
+        for index, _person in enumerate(data["people"]):
+            local = "admin" if index == 0 else f"member{index}"
+            who = f"{data['short_name']} {'admin' if index == 0 else 'member'}"
+            accounts.append((who, f"{data['slug']}-{local}@{DEMO_DOMAIN}"))
+    return accounts
+
+
+def print_accounts(*, stdout, style) -> None:
+    stdout.write(style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}; listed in the README too):"))
+    for who, email in demo_accounts():
+        stdout.write(f"  {who:<40} {email}")

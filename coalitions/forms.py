@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
-from .timezones import DEFAULT_TIME_ZONE, is_valid_time_zone, time_zone_choices, time_zone_label
+from .places import parse_state_codes
+from .timezones import DEFAULT_TIME_ZONE, current_time_zone, is_valid_time_zone, time_zone_choices, time_zone_label
 
 # Paths under /coalitions/ that a coalition's slug must not shadow.
 RESERVED_SLUGS = {"new", "members", "profile", "invitations", "requests", "admin"}
@@ -18,13 +19,17 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}  # no SVG: it can carry scripts
 
 
 class TimeZoneField(forms.ChoiceField):
-    """A select of IANA zones, US zones first; ``blank_label`` names what an empty choice means."""
+    """A select of current IANA zones, the partnership's usual ones first; ``blank_label`` names what
+    an empty choice means. A stored old alias (``US/Arizona``) shows as the zone it stands for."""
 
     def __init__(self, *, blank_label: str | None = None, **kwargs):
         choices = list(time_zone_choices())
         if blank_label is not None:
             choices.insert(0, ("", blank_label))
         super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value):
+        return current_time_zone(value) if isinstance(value, str) else value
 
     def validate(self, value):
         super().validate(value)
@@ -95,9 +100,31 @@ class CoalitionForm(forms.ModelForm):
 
     class Meta:
         model = Coalition
-        fields = ["name", "short_name", "slug", "region", "website", "time_zone", "description", "logo"]
-        labels = {"slug": "Web address", "short_name": "Short name", "region": "State or region"}
+        fields = [
+            "name",
+            "short_name",
+            "slug",
+            "region",
+            "state_codes",
+            "latitude",
+            "longitude",
+            "website",
+            "time_zone",
+            "description",
+            "logo",
+        ]
+        labels = {
+            "slug": "Web address",
+            "short_name": "Short name",
+            "region": "State or region",
+            "state_codes": "States covered",
+            "latitude": "Metro point: latitude",
+            "longitude": "Metro point: longitude",
+        }
         help_texts = {
+            "state_codes": "Two-letter postal codes, e.g. “CO”, or “MO, KS” for a metro area across two states.",
+            "latitude": "Only for a metro coalition, drawn as a point on the insights map: e.g. 39.0997.",
+            "longitude": "West is negative: e.g. -94.5786.",
             "slug": "Lowercase letters, digits and hyphens; used in this coalition's web address.",
             "short_name": "An abbreviation such as “CSCA”.",
             "description": "What the coalition is and who belongs to it. Plain text.",
@@ -111,6 +138,33 @@ class CoalitionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["description"].max_length = 5000
         self.fields["description"].widget.attrs["maxlength"] = 5000
+
+    def clean_state_codes(self):
+        known, unknown = parse_state_codes(self.cleaned_data.get("state_codes", ""))
+        if unknown:
+            raise ValidationError(
+                "Not a US state's postal code: %(codes)s. Use two letters such as CO or TX.",
+                params={"codes": ", ".join(unknown)},
+            )
+        return ",".join(known)
+
+    def clean_latitude(self):
+        latitude = self.cleaned_data.get("latitude")
+        if latitude is not None and not -90 <= latitude <= 90:
+            raise ValidationError("A latitude lies between -90 and 90.")
+        return latitude
+
+    def clean_longitude(self):
+        longitude = self.cleaned_data.get("longitude")
+        if longitude is not None and not -180 <= longitude <= 180:
+            raise ValidationError("A longitude lies between -180 and 180.")
+        return longitude
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None) and not self.errors:
+            self.add_error("longitude", "Give both latitude and longitude for a metro point, or neither.")
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"].lower()

@@ -35,6 +35,11 @@ class Coalition(models.Model):
     time_zone = models.CharField(
         max_length=64, default=DEFAULT_TIME_ZONE, help_text="Default time zone for this coalition's members."
     )
+    # Where it is, for the insights map (beside the free-text region): the states it covers as postal codes
+    # ("MO,KS"; see coalitions.places), and for a metro coalition a point, drawn as a dot instead of states.
+    state_codes = models.CharField("states", max_length=160, blank=True)
+    latitude = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     objects = CoalitionQuerySet.as_manager()
@@ -47,6 +52,11 @@ class Coalition(models.Model):
 
     def get_absolute_url(self):
         return reverse("coalitions:detail", args=[self.slug])
+
+    @property
+    def is_metro(self) -> bool:
+        """Placed by a point (a metro area), not by whole states."""
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def logo_url(self) -> str:
@@ -83,6 +93,8 @@ class Membership(models.Model):
     class Meta:
         ordering = ["coalition__name", "user__email"]
         constraints = [models.UniqueConstraint(fields=["user", "coalition"], name="one_membership_per_coalition")]
+        # The home page's "new members": the newest few read from the index, not a sort of every membership.
+        indexes = [models.Index(fields=["-joined", "-id"], name="membership_newest")]
 
     def __str__(self):
         return f"{self.user} in {self.coalition} ({self.get_role_display()})"
@@ -223,6 +235,10 @@ class Profile(models.Model):
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     time_zone = models.CharField(max_length=64, blank=True, help_text="IANA zone; blank means the coalition's.")
+    # Written at most once an hour by ``coalitions.middleware.LastSeenMiddleware`` (and on signing in):
+    # the home page's "new since your last visit" counts from ``previous_visit_at``.
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ProfileQuerySet.as_manager()
 

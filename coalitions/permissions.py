@@ -13,11 +13,24 @@ from collections.abc import Callable
 from functools import wraps
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
-from .models import Coalition, Membership
+from .models import Coalition, JoinRequest, Membership
 
 
 def is_partnership_admin(user) -> bool:
@@ -73,6 +86,11 @@ def can_accept_invitation(user, invitation) -> bool:
     )
 
 
+def can_share_practices(user) -> bool:
+    """Members share practices for their coalitions; partnership admins for any coalition."""
+    return is_member(user)
+
+
 def can_manage_hosted(user, host_coalition_id: int | None) -> bool:
     """Meetings and series: partnership admins manage everything, coalition admins what their
     coalition hosts (nobody but partnership admins what the partnership hosts, ``None``)."""
@@ -96,7 +114,21 @@ def load_memberships(user) -> None:
     Fills the role cache above and ``user.memberships.all()`` (as a prefetch), so the time-zone
     middleware, permission checks and templates share one query instead of one each.
     """
-    prefetch_related_objects([user], Prefetch("memberships", queryset=Membership.objects.select_related("coalition")))
+    # Each admin row also carries its coalition's pending join requests (a subquery in the same query),
+    # so the header's count costs coalition admins no query of its own.
+    pending = (
+        JoinRequest.objects.filter(coalition_id=OuterRef("coalition_id"), status=JoinRequest.Status.PENDING)
+        .order_by()
+        .values("coalition_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    memberships = Membership.objects.select_related("coalition").annotate(
+        pending_join_requests=Case(
+            When(role=Membership.Role.ADMIN, then=Coalesce(Subquery(pending), 0)), default=Value(0)
+        )
+    )
+    prefetch_related_objects([user], Prefetch("memberships", queryset=memberships))
     user._coalition_roles = {m.coalition_id: m.role for m in user.memberships.all()}
 
 
@@ -137,9 +169,51 @@ def partnership_admin_required(reason: str):
     return user_passes(is_partnership_admin, reason)
 
 
-def member_required(reason: str, *, template: str | None = None):
-    """Members of a coalition (and partnership admins) only."""
-    return user_passes(is_member, reason, template=template)
+MEMBERS_ONLY_TEMPLATE = "coalitions/members_only.html"
+
+
+def members_only_page(request, reason: str):
+    """The 403 for someone signed in but in no coalition: why, and the way in from where they stand
+    (their request that waits for a decision, or the coalitions to ask). One query."""
+    pending = list(
+        JoinRequest.objects.pending().filter(user_id=request.user.pk).select_related("coalition").order_by("created")
+    )
+    return render(request, MEMBERS_ONLY_TEMPLATE, {"reason": reason, "pending_requests": pending}, status=403)
+
+
+def member_required(reason: str):
+    """Members of a coalition (and partnership admins) only; the others get ``members_only_page``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not is_member(request.user):
+                if not request.user.is_authenticated:
+                    raise PermissionDenied(reason)
+                return members_only_page(request, reason)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class SignInFirst(Exception):
+    """Raised while a view reads a members-only object (a practice, a call) for an anonymous visitor;
+    ``signs_in_first`` turns it into a redirect to log in that comes back to the page."""
+
+
+def signs_in_first(view):
+    """A visitor who follows a members-only link is asked to sign in, then returns here."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SignInFirst:
+            return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 def object_permission_required(

@@ -11,6 +11,7 @@ process (the signals the email app listens to) is sent only after the transactio
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,18 @@ from .timezones import is_valid_time_zone
 
 INVITATION_SALT = "coalitions.invitation"
 
-COALITION_FIELDS = ("name", "slug", "short_name", "region", "website", "description", "time_zone")
+COALITION_FIELDS = (
+    "name",
+    "slug",
+    "short_name",
+    "region",
+    "state_codes",
+    "latitude",
+    "longitude",
+    "website",
+    "description",
+    "time_zone",
+)
 
 
 class MembershipError(Exception):
@@ -57,6 +69,29 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
         profile, _ = Profile.objects.get_or_create(user=user)
         user.profile = profile
         return profile
+
+
+# A visit ends after this long without a recorded request. Longer than LAST_SEEN_EVERY (the middleware
+# writes at most that often), so a member who keeps clicking stays in one visit.
+VISIT_GAP = timedelta(hours=2)
+
+
+def record_visit(*, by: AbstractBaseUser, now: datetime | None = None) -> None:
+    """Note that ``by`` is here now: one UPDATE of their profile, no read.
+
+    When their last recorded request is older than ``VISIT_GAP``, a new visit begins, and that time
+    becomes ``previous_visit_at`` (what the home page counts "new since your last visit" from).
+    Callers keep this cheap: the middleware calls it at most once an hour per browser.
+    """
+    _require_signed_in(by, "Only a signed-in person has visits.")
+    now = now or timezone.now()
+    Profile.objects.filter(user_id=by.pk).update(
+        previous_visit_at=Case(
+            When(last_seen_at__lt=now - VISIT_GAP, then=F("last_seen_at")),
+            default=F("previous_visit_at"),
+        ),
+        last_seen_at=now,
+    )
 
 
 def update_profile(*, by: AbstractBaseUser, full_name: str, job_title: str, time_zone: str) -> Profile:
@@ -343,8 +378,12 @@ def _locked_target(memberships: list[Membership], membership: Membership) -> Mem
     raise MembershipError("This person is no longer a member.")
 
 
-def change_role(*, by: AbstractBaseUser, membership: Membership, role: str) -> Membership:
-    """Make a member an admin or an admin a member; a coalition always keeps one admin."""
+def change_role(*, by: AbstractBaseUser, membership: Membership, role: str, stepping_down: bool = False) -> Membership:
+    """Make a member an admin or an admin a member; a coalition always keeps one admin.
+
+    An admin demotes themselves only when ``stepping_down`` says they confirmed it (the step-down
+    page): the role menu beside their own name must not end their rights by a stray click.
+    """
     if not permissions.can_manage_coalition(by, membership.coalition):
         raise PermissionDenied("Only this coalition's admins can change roles.")
     if role not in Membership.Role.values:
@@ -356,16 +395,39 @@ def change_role(*, by: AbstractBaseUser, membership: Membership, role: str) -> M
             return target
         if role == Membership.Role.MEMBER:
             _refuse_if_last_admin(memberships, target, "step down")
+            if target.user_id == by.pk and not stepping_down:
+                raise MembershipError(
+                    f"You are about to stop being an admin of {target.coalition.name}. "
+                    "Confirm it on the step-down page; nothing was changed."
+                )
         target.role = role
         target.save(update_fields=["role"])
     return target
 
 
 def remove_member(*, by: AbstractBaseUser, membership: Membership) -> None:
-    """Take someone out of a coalition (its admins, or partnership admins); never the last admin."""
+    """Take someone out of a coalition (its admins, or partnership admins); never the last admin,
+    and never oneself (leaving has its own page, which says what is lost)."""
     if not permissions.can_manage_coalition(by, membership.coalition):
         raise PermissionDenied("Only this coalition's admins can remove members.")
+    if membership.user_id == by.pk:
+        raise MembershipError(
+            f"You cannot remove yourself from {membership.coalition.name} here. "
+            "To leave it, use “Leave” on the coalition's page."
+        )
     _delete_membership(membership, action="remove this admin")
+
+
+def why_cannot_leave(membership: Membership) -> str:
+    """Why ``membership``'s person may not leave now ("" when they may): the last admin hands over
+    first. A read without locks, for the page that asks; ``leave_coalition`` checks again under lock."""
+    if membership.is_admin and not (
+        Membership.objects.filter(coalition_id=membership.coalition_id, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        return f"{membership.coalition.name} needs at least one admin. Make someone else an admin before you leave."
+    return ""
 
 
 def leave_coalition(*, by: AbstractBaseUser, coalition: Coalition) -> None:

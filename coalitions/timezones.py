@@ -2,19 +2,22 @@
 
 import zoneinfo
 from functools import cache
+from importlib import resources
 
 DEFAULT_TIME_ZONE = "America/Chicago"
 
-# US zones first (where our members are), then every other IANA zone.
+# Offered first, in their own group: where the partnership's members are (Arizona first).
 US_TIME_ZONES = [
-    ("America/New_York", "Eastern — New York"),
-    ("America/Chicago", "Central — Chicago"),
-    ("America/Denver", "Mountain — Denver"),
     ("America/Phoenix", "Mountain, no daylight saving — Phoenix"),
+    ("America/Denver", "Mountain — Denver"),
+    ("America/Chicago", "Central — Chicago"),
+    ("America/New_York", "Eastern — New York"),
     ("America/Los_Angeles", "Pacific — Los Angeles"),
     ("America/Anchorage", "Alaska — Anchorage"),
     ("Pacific/Honolulu", "Hawaii — Honolulu"),
 ]
+LIKELY_GROUP = "Most used in the partnership"
+OTHER_GROUP = "Other zones"
 
 
 @cache
@@ -23,14 +26,53 @@ def _all_zones() -> frozenset[str]:
 
 
 def is_valid_time_zone(name: str) -> bool:
+    """Any zone Python can load, old aliases included: stored values keep working."""
     return name in _all_zones()
+
+
+def _tzdata_file(name: str) -> str:
+    return resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def current_zones() -> frozenset[str]:
+    """The zones people should pick from: the IANA database's ``zone.tab``, as shipped in the
+    ``tzdata`` package (the PSF's packaging of each IANA release), plus UTC.
+
+    ``zone.tab`` names one zone per country region in current use, so the backward-compatibility
+    links (``Africa/Asmera``, ``US/Arizona``, ``Etc/GMT+7``…) that ``available_timezones()`` also
+    lists are left out, while a country's own zone (``Europe/Oslo``) stays in. Only names this
+    machine can load are kept."""
+    listed = {line.split("\t")[2] for line in _tzdata_file("zone.tab").splitlines() if line and line[0] != "#"}
+    return frozenset((listed | {"UTC"}) & _all_zones())
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Alias → zone, from the ``L target alias`` lines of the IANA compiled source ``tzdata.zi``."""
+    links = {}
+    for line in _tzdata_file("tzdata.zi").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()
+            links[alias] = target
+    return links
+
+
+def current_time_zone(name: str) -> str:
+    """``name`` if the list offers it, else the current zone an old alias stands for
+    (``US/Arizona`` → ``America/Phoenix``), so a form shows a stored alias as chosen; "" if neither."""
+    if not name or name in current_zones():
+        return name
+    target = _links().get(name, "")
+    return target if target in current_zones() else ""
 
 
 @cache
 def time_zone_choices():
-    us = {name for name, _ in US_TIME_ZONES}
-    others = sorted(z for z in _all_zones() if z not in us and "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("United States", US_TIME_ZONES), ("Other zones", [(z, z.replace("_", " ")) for z in others])]
+    """Grouped choices: the partnership's usual zones, then every other current zone by name."""
+    likely = {name for name, _ in US_TIME_ZONES}
+    others = sorted(current_zones() - likely)
+    return [(LIKELY_GROUP, US_TIME_ZONES), (OTHER_GROUP, [(z, z.replace("_", " ")) for z in others])]
 
 
 def effective_time_zone(user) -> str:

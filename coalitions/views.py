@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import permissions, services
+from .confirm import confirmation_page, is_confirmed
 from .forms import CoalitionForm, DirectoryFilterForm, InvitationForm, JoinRequestForm, ProfileForm, RoleForm
 from .models import Coalition, Invitation, JoinRequest, Membership, Profile
 from .services import MembershipError
@@ -39,7 +40,7 @@ def _run(request: HttpRequest, service: Callable[..., Any], **kwargs) -> Any | N
 
 
 # The friendly 403 for signed-in people who belong to no coalition yet: where to ask to join.
-members_only = permissions.member_required(MEMBERS_ONLY, template="coalitions/members_only.html")
+members_only = permissions.member_required(MEMBERS_ONLY)
 
 
 # --- Coalitions -----------------------------------------------------------------------------------
@@ -58,6 +59,8 @@ def coalition_list(request: HttpRequest) -> HttpResponse:
         "pending_ids": pending_ids,
         "can_create": permissions.can_create_coalition(request.user),
     }
+    # Where confirming a new account's address leads: say what comes next, above the cards.
+    context["welcome"] = bool(request.GET.get("welcome") and request.user.is_authenticated and not context["my_ids"])
     return render(request, "coalitions/list.html", context)
 
 
@@ -131,6 +134,15 @@ def coalition_logo(request: HttpRequest, slug: str) -> FileResponse:
 @login_required
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     coalition = get_object_or_404(Coalition, slug=slug)
+    # Never "ask to join" twice: a member, or someone whose request waits, goes to the coalition's
+    # page, which says where they stand (and offers to withdraw the request).
+    if request.method == "GET":
+        if Membership.objects.filter(user=request.user, coalition=coalition).exists():
+            messages.info(request, f"You are already a member of {coalition.name}.")
+            return redirect(coalition)
+        if JoinRequest.objects.pending().filter(user=request.user, coalition=coalition).exists():
+            messages.info(request, f"You already asked to join {coalition.name}; its admins will decide soon.")
+            return redirect(coalition)
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         join_request = _run(
@@ -151,20 +163,41 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Where the withdraw confirmation returns to, by the ``next`` its link carries (never a URL from outside).
+WITHDRAW_RETURNS = {"profile": "coalitions:profile", "home": "home"}
+
+
 @login_required
-@require_POST
 def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest.objects.select_related("coalition"), pk=pk, user=request.user)
+    back = request.POST.get("next", request.GET.get("next"))
+    back = back if back in WITHDRAW_RETURNS else ""
+    back_url = reverse(WITHDRAW_RETURNS[back]) if back else join_request.coalition.get_absolute_url()
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            question=f"Withdraw your request to join {join_request.coalition.name}?",
+            explanation="Its admins will no longer see it. You can ask again later.",
+            button="Withdraw my request",
+            back_url=back_url,
+            back_label="Keep my request",
+            hidden={"next": back} if back else None,
+        )
     if _run(request, services.withdraw_join_request, by=request.user, join_request=join_request):
         messages.success(request, f"Your request to join {join_request.coalition.name} was withdrawn.")
-    return redirect("coalitions:profile" if request.POST.get("next") == "profile" else join_request.coalition)
+    return redirect(back_url)
 
 
 @login_required
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
     coalition = get_object_or_404(Coalition, slug=slug)
     membership = get_object_or_404(Membership, user=request.user, coalition=coalition)
-    if request.method == "POST":
+    membership.coalition = coalition
+    refusal = services.why_cannot_leave(membership)
+    if refusal and request.method == "POST":
+        messages.error(request, refusal)
+        return redirect(coalition)
+    if is_confirmed(request):
         try:
             services.leave_coalition(by=request.user, coalition=coalition)
         except MembershipError as exc:
@@ -172,7 +205,8 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(coalition)
         messages.success(request, f"You left {coalition.name}.")
         return redirect("coalitions:profile")
-    return render(request, "coalitions/leave.html", {"coalition": coalition, "membership": membership})
+    context = {"coalition": coalition, "membership": membership, "refusal": refusal}
+    return render(request, "coalitions/leave.html", context)
 
 
 # --- Managing a coalition -------------------------------------------------------------------------
@@ -206,14 +240,28 @@ def manage(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @permissions.coalition_admin_required
 def decide_request(request: HttpRequest, coalition: Coalition, pk: int, decision: str) -> HttpResponse:
+    # Approving is one POST (undone by removing the member); rejecting shows its confirmation page on a
+    # GET or an unconfirmed POST, and acts on the POST that page sends.
+    if request.method != "POST" and decision == "approve":
+        return HttpResponseNotAllowed(["POST"])
     join_request = get_object_or_404(JoinRequest.objects.select_related("user__profile"), pk=pk, coalition=coalition)
     name = join_request.user.profile.display_name if hasattr(join_request.user, "profile") else join_request.user.email
     if decision == "approve":
         if _run(request, services.approve_join_request, by=request.user, join_request=join_request):
             messages.success(request, f"{name} is now a member of {coalition.short_name}.")
+    elif not is_confirmed(request):
+        # "Reject" sits next to "Approve" and emails the person at once: a stray tap must not send it.
+        return confirmation_page(
+            request,
+            question=f"Reject the request from {name}?",
+            explanation=f"We email {name} that the request to join {coalition.name} was not approved. "
+            "They may ask again later.",
+            button="Reject the request",
+            back_url=reverse("coalitions:manage", args=[coalition.slug]) + "#requests",
+            back_label="Keep it waiting",
+        )
     elif _run(request, services.reject_join_request, by=request.user, join_request=join_request):
         messages.success(request, f"The request from {name} was rejected.")
     return redirect("coalitions:manage", slug=coalition.slug)
@@ -234,10 +282,20 @@ def invite(request: HttpRequest, coalition: Coalition) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @permissions.coalition_admin_required
 def revoke(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk, coalition=coalition)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            question=f"Revoke the invitation to {invitation.email}?",
+            explanation=f"The link in their email stops working at once. To invite them to {coalition.short_name} "
+            "again, send a new invitation.",
+            details=[f"{invitation.email}, invited as {invitation.get_role_display().lower()}"],
+            button="Revoke the invitation",
+            back_url=reverse("coalitions:manage", args=[coalition.slug]) + "#invitations",
+            back_label="Keep it",
+        )
     if _run(request, services.revoke_invitation, by=request.user, invitation=invitation):
         messages.success(request, f"The invitation to {invitation.email} was revoked.")
     return redirect("coalitions:manage", slug=coalition.slug)
@@ -253,10 +311,33 @@ def _membership_in(coalition: Coalition, pk: int) -> Membership:
 def change_role(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     membership = _membership_in(coalition, pk)
     form = RoleForm(request.POST)
+    stepping_down = (
+        form.is_valid()
+        and membership.user_id == request.user.pk
+        and membership.is_admin
+        and form.cleaned_data["role"] == Membership.Role.MEMBER
+    )
+    # The last admin is told at once that they cannot step down (the service says why), not asked first.
+    if stepping_down and not is_confirmed(request) and Membership.objects.of(coalition).admins().count() > 1:
+        return confirmation_page(
+            request,
+            question=f"Step down as an admin of {coalition.name}?",
+            explanation="You stay a member, but you can no longer approve requests, invite people or manage "
+            "members here. Only another admin can make you an admin again.",
+            button="Step down",
+            back_url=reverse("coalitions:manage", args=[coalition.slug]),
+            back_label="Stay an admin",
+            hidden={"role": Membership.Role.MEMBER},
+        )
     if not form.is_valid():
         messages.error(request, "Choose member or coalition admin.")
     elif changed := _run(
-        request, services.change_role, by=request.user, membership=membership, role=form.cleaned_data["role"]
+        request,
+        services.change_role,
+        by=request.user,
+        membership=membership,
+        role=form.cleaned_data["role"],
+        stepping_down=stepping_down,
     ):
         permissions.forget_cached_roles(request.user)
         messages.success(request, f"{membership.user.email} is now: {changed.get_role_display()}.")
@@ -266,10 +347,28 @@ def change_role(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResp
 
 
 @login_required
-@require_POST
 @permissions.coalition_admin_required
 def remove_member(request: HttpRequest, coalition: Coalition, pk: int) -> HttpResponse:
     membership = _membership_in(coalition, pk)
+    if membership.user_id == request.user.pk:
+        messages.error(
+            request,
+            f"You cannot remove yourself from {coalition.name} here. To leave it, use “Leave” on the coalition's page.",
+        )
+        return redirect("coalitions:manage", slug=coalition.slug)
+    if not is_confirmed(request):
+        person = membership.user.profile.display_name if hasattr(membership.user, "profile") else ""
+        return confirmation_page(
+            request,
+            question=f"Remove {person or membership.user.email} from {coalition.name}?",
+            explanation="They lose access to members-only practices, meetings and the directory at once"
+            f"{' and stop being an admin' if membership.is_admin else ''}. To come back they must ask "
+            "again or be invited.",
+            details=[f"{person + ', ' if person else ''}{membership.user.email}: {membership.get_role_display()}"],
+            button="Remove from the coalition",
+            back_url=reverse("coalitions:manage", args=[coalition.slug]) + "#members",
+            back_label="Keep them",
+        )
     try:
         services.remove_member(by=request.user, membership=membership)
     except MembershipError as exc:

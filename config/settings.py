@@ -59,15 +59,18 @@ INSTALLED_APPS = [
     "csp",
     "taggit",
     "django_filters",
-    # Ours, lowest first: coalitions <- practices <- meetings <- notifications.
+    # Ours, lowest first: coalitions <- practices <- meetings <- calls <- notifications, insights.
     "coalitions",
     "practices",
     "meetings",
+    "calls",
     "notifications",
+    "insights",
     "config",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLogMiddleware",  # first, so its duration covers every other one
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "coalitions.middleware.UserTimezoneMiddleware",
+    "coalitions.middleware.LastSeenMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,9 +111,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
 else:
+    # Kept connections, checked before each request reuses them: after PostgreSQL restarts, each
+    # process replaces its dead connection on the next request instead of failing until restarted.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A server that does not answer costs a request this long, not the operating system's minutes.
+    _pg_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # PostgreSQL cancels any statement running longer (0: never). gunicorn.conf.py sets it for web
+    # processes below their worker timeout, so a runaway query is a clean 503 there, not a killed
+    # worker; migrations and long commands run without it.
+    _statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0)
+    if _statement_timeout_ms:
+        _timeout_option = f"-c statement_timeout={_statement_timeout_ms}"
+        _pg_options["options"] = f"{_pg_options.get('options', '')} {_timeout_option}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) serve PostgreSQL; SQLite, the default for a newcomer, makes them plain indexes.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -130,6 +148,14 @@ elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+# Rendered page fragments the same for every visitor (the home page's coalitions): the shared Redis when
+# there is one, else each process's memory (a fragment a minute old is fine; a database round trip
+# per fragment would cost what it saves).
+CACHES["fragments"] = (
+    {**CACHES["default"], "KEY_PREFIX": "fragments"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
+)
 
 LANGUAGE_CODE = "en-us"
 # The default zone for anonymous visitors and the server; signed-in members see their own.
@@ -150,6 +176,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
+# The demo: the login page says where the demo accounts are listed (on with DJANGO_DEBUG=1).
+DEMO = env.bool("DJANGO_DEMO", default=DEBUG)
 LOGIN_REDIRECT_URL = "home"
 
 # Email-only accounts with mandatory verification.
@@ -223,7 +251,18 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    # Load balancers ask for /healthz over plain HTTP on the process itself: answer, do not redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+# --- Web processes (read by gunicorn.conf.py) -----------------------------------------------------
+
+# gunicorn's gthread workers: processes (each holds its own discovery index) times threads each.
+WEB_BIND = env.str("WEB_BIND", default="127.0.0.1:8000")
+WEB_WORKERS = env.int("WEB_WORKERS", default=2)
+WEB_THREADS = env.int("WEB_THREADS", default=4)
+# A request running longer than this is killed with its worker (gunicorn's timeout).
+WEB_TIMEOUT_SECONDS = env.int("WEB_TIMEOUT_SECONDS", default=30)
 
 # --- Static files and uploads ---------------------------------------------------------------------
 
@@ -272,10 +311,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A request that publishes while Redis is unreachable must not hang on the connect: the row it
-    # recorded waits for the tick's sweep (notifications.mail.enqueue_keys).
+    # recorded waits for the tick's sweep (notifications.outbox.enqueue_keys).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The host part means nothing to this transport; without one kombu warns on every start.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
@@ -301,10 +341,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.extend_horizons",
         "schedule": 24 * 60 * 60,
     },
+    # Practice page views counted in the shared cache, added to the monthly counts (practices/pageviews.py).
+    "practices-flush-views": {
+        "task": "practices.tasks.flush_practice_views",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
     "notifications-reminders": {
         "task": "notifications.tasks.tick_reminders",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Yearly "is this adoption still current?" questions, and lapsing the unanswered (idempotent; indexed).
+    "practices-adoption-confirmations": {
+        "task": "practices.tasks.tick_adoption_confirmations",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
+    # Owners of a cooperative contract hear of its expiry 90 and 30 days ahead (notifications/contracts.py).
+    "notifications-contract-expiry": {
+        "task": "notifications.tasks.tick_contract_reminders",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
+    # Evaluators of a call hear that scoring ends within three days, once each (calls/services.py).
+    "calls-evaluation-reminders": {
+        "task": "calls.tasks.tick_evaluation_reminders",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
     },
     "notifications-digests": {
         "task": "notifications.tasks.tick_digests",
@@ -336,10 +400,35 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
 
 # --- Logging --------------------------------------------------------------------------------------
 
+# One handler, on the root logger, and every logger propagates to it. (Django's own default gives
+# the "django" logger a console handler of its own in DEBUG, so each of its lines, a refused
+# request's traceback, runserver's "Watching for file changes", printed twice.) Expected refusals
+# (4xx) are one line without a traceback. LOG_FORMAT=json writes one JSON object a line for a log
+# system (config/logs.py); the default is JSON in production, readable text while developing.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_in_one_line": {"()": "config.logs.ExpectedRefusalsWithoutTraceback"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request (config/middleware.py). In development runserver already prints one.
+        "config.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+
+# --- Benchmarks -----------------------------------------------------------------------------------
+# bench/web.py mounts /bench/floor/ (one query, a few bytes): the cheapest page a request can be, the
+# yardstick every page's throughput is measured against. Never on in production.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)

@@ -1,5 +1,6 @@
 """Demo meetings: the partnership's monthly call with three past meetings (agendas linked to demo
-practices, minutes) and the next twelve months scheduled with RSVPs, plus two sessions hosted by
+practices, minutes), the two years of calls before them (short minutes, attendance growing) and the
+next twelve months scheduled with RSVPs, plus two sessions hosted by
 Colorado: one coming up, and one that ended last week without minutes (so organizers see the
 prompt to add them).
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from practices.models import Practice
 
 from . import recurrence, services
-from .models import Meeting, MeetingSeries
+from .models import RSVP, Meeting, MeetingSeries
 
 DATA = tomllib.loads((Path(__file__).with_name("demo.toml")).read_text(encoding="utf-8"))
 SERIES, SESSIONS = DATA["series"], DATA["session"]
@@ -118,6 +119,41 @@ def _held(series, *, people, practices, now) -> None:
             )
 
 
+def _history(series, *, people, now) -> None:
+    """The calls of the two years before the last three (``series.history``): held, with short minutes and a
+    share of the demo's people answering yes that grows as the partnership did. Written directly, as above;
+    occurrences already there are left as they are."""
+    history = SERIES["history"]
+    admin = people.partnership_admin
+    today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
+    rule = recurrence.Rule.of(series)
+    days = [
+        day
+        for day in recurrence.occurrence_dates(rule, recurrence.add_months(today, -history["months"]), today)
+        if recurrence.local_to_utc(day, series.local_start_time, series.time_zone) < now
+    ][: -len(SERIES["held"])]
+    everyone = people.everyone
+    for index, day in enumerate(days):
+        if series.meetings.filter(occurrence_date=day).exists():
+            continue
+        values = services.occurrence_values(series, day)
+        values.pop("occurrence_date")
+        meeting = Meeting.objects.create(
+            series=series,
+            occurrence_date=day,
+            **values,
+            status=Meeting.Status.HELD,
+            minutes=history["minutes"].strip(),
+            minutes_posted_at=min(values["end"] + timedelta(days=1), now),
+            created_by=admin,
+        )
+        first, last = history["first_share"], history["last_share"]
+        share = first + (last - first) * index / max(len(days) - 1, 1)
+        # About that share of the people, different ones each month (a fixed scramble: the same on every run).
+        attending = [user for number, user in enumerate(everyone) if (number * 37 + index * 11) % 100 < share * 100]
+        meeting.rsvps.bulk_create([RSVP(meeting=meeting, user=user, answer=RSVP.Answer.YES) for user in attending])
+
+
 def _upcoming(series, *, people, practices, now) -> None:
     """The next agenda, and everyone's answers for the next two meetings."""
     upcoming = list(series.meetings.upcoming(now).filter(status=Meeting.Status.SCHEDULED)[:2])
@@ -160,6 +196,7 @@ def seed(*, people, practices, stdout):
     now = timezone.now()
     series = _series(by=people.partnership_admin)
     _held(series, people=people, practices=practices, now=now)
+    _history(series, people=people, now=now)
     _upcoming(series, people=people, practices=practices, now=now)
     today = now.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
     for session in SESSIONS:

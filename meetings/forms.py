@@ -1,15 +1,24 @@
+import re
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
+from django.urls import reverse
+from django.utils import timezone
 
 from coalitions import permissions
+from coalitions.forms import TimeZoneField
 from coalitions.models import Coalition
-from coalitions.timezones import effective_time_zone, time_zone_choices
+from coalitions.timezones import effective_time_zone
 from practices.models import FocusArea
 from practices.uploads import validate_upload
 
 from . import recurrence
 from .models import RSVP, MeetingFile, MeetingSeries
-from .services import SERIES_FIELDS, http_url
+from .services import AGENDA_MAX_ITEMS, MAX_INVITEES, SERIES_FIELDS, http_url
+from .timefmt import format_instant
 
 WEEK_CHOICES = [("", "—"), (1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (recurrence.LAST, "Last")]
 WEEKDAY_CHOICES = [("", "—")] + [
@@ -20,9 +29,7 @@ MAX_MEETING_MINUTES = 12 * 60
 
 
 def time_zone_field(**kwargs) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        choices=time_zone_choices(), error_messages={"invalid_choice": UNKNOWN_ZONE}, label="Time zone", **kwargs
-    )
+    return TimeZoneField(error_messages={"invalid_choice": UNKNOWN_ZONE}, label="Time zone", **kwargs)
 
 
 class HttpURLField(forms.URLField):
@@ -60,6 +67,35 @@ def host_coalition_field(user) -> forms.ModelChoiceField:
         empty_label=None,
         help_text="You can schedule meetings your coalition hosts.",
     )
+
+
+# The fields the series form's preview needs; the rest may still be empty.
+PREVIEW_FIELDS = (
+    "rule_kind",
+    "week_of_month",
+    "weekday",
+    "day_of_month",
+    "local_start_time",
+    "duration_minutes",
+    "time_zone",
+)
+PREVIEW_NEEDS = ("rule_kind", "local_start_time", "duration_minutes", "time_zone")
+PREVIEW_COUNT = 6
+
+
+def series_preview_dates(
+    *, rule, wall_time, duration_minutes: int, tz_name: str, viewer_zone: str | None, now=None, count=PREVIEW_COUNT
+) -> list[str]:
+    """The next ``count`` starts of a rule, each as the meeting lists show it to this viewer."""
+    occurrences = recurrence.next_occurrences(
+        rule,
+        wall_time=wall_time,
+        duration_minutes=duration_minutes,
+        tz_name=tz_name,
+        after=now or timezone.now(),
+        count=count,
+    )
+    return [format_instant(start, tz_name, viewer_zone) for _, start, _ in occurrences]
 
 
 class SeriesForm(forms.ModelForm):
@@ -129,6 +165,41 @@ class SeriesForm(forms.ModelForm):
                 "(cancelled ones are reinstated). Past meetings never change.",
             )
 
+    def preview(self, *, viewer_zone: str | None, now=None, count: int = PREVIEW_COUNT) -> dict:
+        """What the next ``count`` meetings would be with the rule, time and zone as filled in (the
+        title and the rest need not be valid yet): ``{"dates": [text…]}``, or ``{"missing": [text…]}``
+        saying what to fill in first. Computed by ``recurrence`` exactly as the series will be."""
+        self.is_valid()
+        # An empty field is named; a filled-in one that is wrong says what is wrong with it.
+        missing = [
+            self.fields[name].label
+            if self.data.get(self.add_prefix(name), "") in ("", None)
+            else f"{self.fields[name].label}: {' '.join(self.errors[name])}"
+            for name in PREVIEW_FIELDS
+            if name in self.errors
+        ]
+        data = getattr(self, "cleaned_data", {})  # an empty post leaves an unbound form: nothing cleaned
+        if not missing and any(data.get(name) in (None, "") for name in PREVIEW_NEEDS):
+            missing.append("How the meeting repeats, its start time, duration and time zone")
+        if missing:
+            return {"missing": missing}
+        return {
+            "dates": series_preview_dates(
+                rule=recurrence.Rule(
+                    kind=data["rule_kind"],
+                    week_of_month=data.get("week_of_month"),
+                    weekday=data.get("weekday"),
+                    day_of_month=data.get("day_of_month"),
+                ),
+                wall_time=data["local_start_time"],
+                duration_minutes=data["duration_minutes"],
+                tz_name=data["time_zone"],
+                viewer_zone=viewer_zone,
+                now=now,
+                count=count,
+            )
+        }
+
     def clean(self):
         data = super().clean()
         kind = data.get("rule_kind")
@@ -186,6 +257,47 @@ class MeetingTimeForm(forms.Form):
         }
 
 
+class InviteesField(forms.CharField):
+    """Invitees as email addresses, one a line (or separated by commas or spaces): works without
+    JavaScript, and the page's script fills it from a search of members. Cleans to a list of users."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "class": "invitee-emails", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Invitees")
+        kwargs.setdefault(
+            "help_text",
+            "Email addresses of members, one a line. They get an invitation, the reminders and the calendar "
+            "file, and see the meeting on their home page.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(getattr(user, "email", str(user)) for user in value)
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        emails = list(dict.fromkeys(e.lower() for e in re.split(r"[\s,;]+", text or "") if e))
+        if len(emails) > MAX_INVITEES:
+            raise ValidationError(f"A meeting invites at most {MAX_INVITEES} members (this lists {len(emails)}).")
+        if not emails:
+            return []
+        # Matched case-insensitively in one query, among every account: the service decides who may be
+        # newly invited, so an invitee who has left their coalition since does not block saving the form.
+        found = {
+            user.email.lower(): user
+            for user in get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+        }
+        unknown = [e for e in emails if e not in found]
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            raise ValidationError(f"No member has the address {shown}. Invite members of a coalition only.")
+        return [found[e] for e in emails]
+
+
 class MeetingDetailsForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
@@ -194,12 +306,25 @@ class MeetingDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["video_link"] = web_link_field("Video link", "Shown to signed-in members only.")
         self.fields["host_coalition"] = host_coalition_field(user)
+        # Only partnership admins invite: for everyone else the field is not there, so nothing changes.
+        if permissions.is_partnership_admin(user):
+            self.fields["invitees"] = InviteesField()
+            self.fields["invitees"].widget.attrs["data-search-url"] = reverse("meetings:member_search")
 
 
 class ScheduleMeetingForm(MeetingDetailsForm, MeetingTimeForm):
     """A one-off meeting: details and time in one form."""
 
-    field_order = ["title", "description", "date", "start_time", "end_time", "time_zone", "video_link"]
+    field_order = [
+        "title",
+        "description",
+        "date",
+        "start_time",
+        "end_time",
+        "time_zone",
+        "video_link",
+        "host_coalition",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -213,7 +338,13 @@ class AgendaItemForm(forms.Form):
         required=False, min_value=1, max_value=MAX_MEETING_MINUTES, label="Minutes", widget=forms.NumberInput
     )
     presenting_coalition = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Presented by")
-    practice = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Practice discussed")
+    practice = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Practice discussed",
+        error_messages={"invalid_choice": "That practice is not published, or not one you can see. Choose another."},
+    )
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, coalition_choices, practice_choices, **kwargs):
@@ -222,11 +353,109 @@ class AgendaItemForm(forms.Form):
         self.fields["presenting_coalition"].choices = [("", "—"), *coalition_choices]
         self.fields["practice"].choices = [("", "—"), *practice_choices]
 
+    def has_changed(self):
+        # The position is filled in by the page's script for every row, an empty new one included:
+        # a row nobody typed into stays skipped rather than failing for want of a title.
+        return any(name != ORDERING_FIELD_NAME for name in self.changed_data)
+
+
+class BaseAgendaFormSet(forms.BaseFormSet):
+    """Rows keep their position in a hidden field: the page's script numbers them as they are dragged
+    or moved, and without JavaScript the server does it for the "Move up/down" buttons (see
+    ``rearrange_agenda``). A position is checked here, as anything posted can be forged."""
+
+    ordering_widget = forms.HiddenInput
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[ORDERING_FIELD_NAME].error_messages["invalid"] = BAD_ORDER
+        form.fields[DELETION_FIELD_NAME].label = "Remove this item when saving"
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for index, form in enumerate(self.forms):
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data"):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            position = form.cleaned_data.get(ORDERING_FIELD_NAME)
+            if position is None:
+                continue  # a row added without a position goes last, as Django orders it
+            if not 1 <= position <= self.absolute_max or position in seen:
+                raise ValidationError(BAD_ORDER, code="order")
+            seen.add(position)
+
+    @property
+    def display_forms(self) -> list:
+        """The rows in the order they are shown: by the posted positions (rows without one last, in
+        the order they came), or as stored before anything was posted."""
+        if not self.is_bound:
+            return list(self.forms)
+        return [self.forms[index] for index in posted_order(self.data, self.prefix, self.total_form_count())]
+
+
+BAD_ORDER = (
+    "The items' order was garbled (two items in one place, or a place out of range). "
+    "Nothing was saved: check the order and save again."
+)
 
 # absolute_max: a forged TOTAL_FORMS must not make Django build a thousand forms (its default cap).
 AgendaFormSet = forms.formset_factory(
-    AgendaItemForm, extra=2, can_delete=True, can_order=True, max_num=40, validate_max=True, absolute_max=40
+    AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=1,
+    can_delete=True,
+    can_order=True,
+    max_num=AGENDA_MAX_ITEMS,
+    validate_max=True,
+    absolute_max=AGENDA_MAX_ITEMS,
 )
+
+
+def _position(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def posted_order(data, prefix: str, total: int) -> list[int]:
+    """Form indexes sorted by their posted position; rows without a usable one last, in index order."""
+    positions = {index: _position(data.get(f"{prefix}-{index}-{ORDERING_FIELD_NAME}")) for index in range(total)}
+    return sorted(range(total), key=lambda i: (positions[i] is None, positions[i] or 0, i))
+
+
+def rearrange_agenda(data, *, prefix: str, add: bool = False, move: str = "") -> tuple:
+    """The agenda editor's buttons without JavaScript, on a copy of the posted rows (nothing is saved):
+    ``add`` appends an empty row; ``move`` ("agenda-3:up", "agenda-0:down") swaps that row with its
+    neighbour among the rows not marked for removal. Every row is then numbered 1, 2, 3… in the new
+    order. Returns the new data and a sentence for the page ("" when nothing happened)."""
+    data = data.copy()
+    total = min(max(_position(data.get(f"{prefix}-TOTAL_FORMS")) or 0, 0), AGENDA_MAX_ITEMS)
+    done = ""
+    if add:
+        if total < AGENDA_MAX_ITEMS:
+            total += 1
+            done = "An empty item was added at the end. Nothing is saved until you save the agenda."
+        else:
+            done = f"An agenda holds at most {AGENDA_MAX_ITEMS} items."
+    order = posted_order(data, prefix, total)
+    row, _, direction = move.rpartition(":")
+    moved = _position(row.rpartition("-")[2]) if row.startswith(f"{prefix}-") else None
+    if moved is not None and moved < total and direction in ("up", "down"):
+        kept = [i for i in order if data.get(f"{prefix}-{i}-{DELETION_FIELD_NAME}") not in ("on", "true", "1")]
+        if moved in kept:
+            place = kept.index(moved)
+            other = place - 1 if direction == "up" else place + 1
+            if 0 <= other < len(kept):
+                a, b = order.index(kept[place]), order.index(kept[other])
+                order[a], order[b] = order[b], order[a]
+                done = f"Item moved {direction} to place {other + 1}. Nothing is saved until you save the agenda."
+    data[f"{prefix}-TOTAL_FORMS"] = str(total)
+    for position, index in enumerate(order, start=1):
+        data[f"{prefix}-{index}-{ORDERING_FIELD_NAME}"] = str(position)
+    return data, done
 
 
 class MultipleFileInput(forms.ClearableFileInput):

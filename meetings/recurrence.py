@@ -121,3 +121,21 @@ def occurrence_times(
         start = local_to_utc(day, wall_time, tz_name)
         result.append((day, start, start + timedelta(minutes=duration_minutes)))
     return result
+
+
+def next_occurrences(
+    rule: Rule, *, wall_time: time, duration_minutes: int, tz_name: str, after: datetime, count: int = 6
+) -> list[tuple[date, datetime, datetime]]:
+    """The first ``count`` occurrences that start after ``after``, as a series scheduled at that
+    moment would create them: (local date, start UTC, end UTC). Every rule gives one date a month,
+    so this looks at ``count`` + 1 months at most."""
+    today = after.astimezone(zoneinfo.ZoneInfo(tz_name)).date()
+    result = []
+    cursor = date(today.year, today.month, 1)
+    while len(result) < count:
+        day = date_in_month(rule, cursor.year, cursor.month)
+        start = local_to_utc(day, wall_time, tz_name)
+        if start > after:
+            result.append((day, start, start + timedelta(minutes=duration_minutes)))
+        cursor = add_months(cursor, 1)
+    return result

@@ -21,10 +21,22 @@ from django.utils import timezone
 
 from coalitions import permissions
 from coalitions.timezones import is_valid_time_zone
+from practices.models import Practice
+from practices.selectors import forget_listed_counts
 
 from . import recurrence
-from .models import RSVP, AgendaItem, CalendarToken, Meeting, MeetingFile, MeetingSeries, new_calendar_token
-from .signals import meeting_changed, minutes_posted
+from .models import (
+    RSVP,
+    AgendaItem,
+    CalendarToken,
+    Invitee,
+    Meeting,
+    MeetingFile,
+    MeetingSeries,
+    new_calendar_token,
+)
+from .selectors import forget_meeting_pages, invitable_members
+from .signals import invitees_added, meeting_changed, minutes_posted
 
 HORIZON_MONTHS = 12
 
@@ -214,19 +226,31 @@ def extend_series_horizon(*, series: MeetingSeries, months: int = HORIZON_MONTHS
         return 0
     before = series.meetings.count()
     Meeting.objects.bulk_create(missing, ignore_conflicts=True)
+    _pages_changed()  # bulk_create sends no post_save (meetings.receivers)
     return series.meetings.count() - before
+
+
+def _pages_changed() -> None:
+    """What meetings.receivers and practices.receivers do on a save, for writes that send no signal."""
+    for forget in (forget_meeting_pages, forget_listed_counts):
+        forget()
+        transaction.on_commit(forget)
 
 
 # -- single meetings -----------------------------------------------------------------------------
 @transaction.atomic
 def schedule_meeting(*, by, data: dict) -> Meeting:
     """``by`` schedules a one-off meeting (not part of a series). ``data``: title, description,
-    start, end (aware), time_zone, video_link, host_coalition (one ``by`` runs; partnership admins any)."""
+    start, end (aware), time_zone, video_link, host_coalition (one ``by`` runs; partnership admins any),
+    and optionally ``invitees`` (users; partnership admins only, see ``invite_members``)."""
     check_host(by=by, host_coalition_id=_host_id(data.get("host_coalition")))
     check_times(data["start"], data["end"])
     check_time_zone(data["time_zone"])
     check_video_link(data.get("video_link", ""))
-    return Meeting.objects.create(
+    invitees = list(data.get("invitees") or [])
+    if invitees:
+        check_inviter(by=by)
+    meeting = Meeting.objects.create(
         created_by=by,
         title=data["title"],
         description=data.get("description", ""),
@@ -236,6 +260,9 @@ def schedule_meeting(*, by, data: dict) -> Meeting:
         video_link=data.get("video_link", ""),
         host_coalition=data.get("host_coalition"),
     )
+    if invitees:
+        invite_members(by=by, meeting=meeting, users=invitees)
+    return meeting
 
 
 def _locked(meeting: Meeting, *, by) -> Meeting:
@@ -252,15 +279,20 @@ def _announce(meeting: Meeting, change: str) -> None:
 @transaction.atomic
 def update_meeting(*, by, meeting: Meeting, data: dict) -> Meeting:
     """``by`` edits one meeting's title, description, video link or host (to one they run); it then
-    keeps them when the series is edited."""
+    keeps them when the series is edited. ``invitees`` in ``data`` (partnership admins only) replaces
+    the meeting's invitees (``set_invitees``)."""
     meeting = _locked(meeting, by=by)
     if "host_coalition" in data:
         check_host(by=by, host_coalition_id=_host_id(data["host_coalition"]))
+    if "invitees" in data:
+        check_inviter(by=by)
     check_video_link(data.get("video_link", ""))
     values = {name: data[name] for name in MEETING_DETAIL_FIELDS if name in data}
     if _assign(meeting, values):
         Meeting.objects.filter(pk=meeting.pk).update(is_customized=True)
         meeting.is_customized = True
+    if "invitees" in data:
+        set_invitees(by=by, meeting=meeting, users=data["invitees"])
     return meeting
 
 
@@ -324,11 +356,38 @@ def reinstate_meeting(*, by, meeting: Meeting, now: datetime | None = None) -> M
     )
 
 
+AGENDA_MAX_ITEMS = 40
+
+
+def check_agenda_practices(*, by, meeting: Meeting, practices: Iterable[Practice]) -> None:
+    """Refuse a practice the agenda does not link yet unless it is published and ``by`` may open it
+    (a draft, a hidden one, or a members-only one for someone outside the coalitions). One query."""
+    linked = set(meeting.agenda_items.exclude(practice=None).values_list("practice_id", flat=True))
+    new = {practice.pk: practice for practice in practices if practice.pk not in linked}
+    if not new:
+        return
+    allowed = set(Practice.objects.published().visible_to(by).filter(pk__in=new).values_list("pk", flat=True))
+    refused = [practice.title for pk, practice in new.items() if pk not in allowed]
+    if refused:
+        raise ValidationError(
+            f"“{refused[0]}” cannot be linked: an agenda links published practices you can open. Choose another."
+        )
+
+
 @transaction.atomic
 def set_agenda(*, by, meeting: Meeting, items: Iterable[dict]) -> list[AgendaItem]:
     """``by`` replaces the agenda with ``items`` (dicts of title, duration_minutes,
-    presenting_coalition, practice, notes), in the order given."""
+    presenting_coalition, practice, notes), in the order given, at most forty.
+
+    A practice newly linked must be published and one ``by`` may open; one the agenda already links
+    stays linkable even if it was unpublished since, so saving never drops it."""
     meeting = _locked(meeting, by=by)
+    items = list(items)
+    if len(items) > AGENDA_MAX_ITEMS:
+        raise ValidationError(f"An agenda holds at most {AGENDA_MAX_ITEMS} items.")
+    check_agenda_practices(
+        by=by, meeting=meeting, practices=[item["practice"] for item in items if item.get("practice")]
+    )
     meeting.agenda_items.all().delete()
     rows = [
         AgendaItem(
@@ -345,6 +404,7 @@ def set_agenda(*, by, meeting: Meeting, items: Iterable[dict]) -> list[AgendaIte
     for row in rows:
         row.render_markdown_fields()  # bulk_create skips save(), which renders the notes
     created = AgendaItem.objects.bulk_create(rows)
+    _pages_changed()  # bulk_create sends no post_save: the meeting's page and its practices' pages show the agenda
     # The agenda is part of the calendar entry's description.
     Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
     return created
@@ -406,6 +466,68 @@ def post_minutes(
     if first_posting:
         transaction.on_commit(lambda: minutes_posted.send(sender=Meeting, meeting=meeting))
     return meeting
+
+
+# -- invitees ------------------------------------------------------------------------------------
+NOT_AN_INVITER = "Only partnership admins invite members to a meeting."
+# What one form post may name: a working group, or a partnership-wide call's speakers, not a mailing list.
+MAX_INVITEES = 500
+
+
+def check_inviter(*, by) -> None:
+    if not permissions.is_partnership_admin(by):
+        raise PermissionDenied(NOT_AN_INVITER)
+
+
+def _check_invitees(meeting: Meeting, user_ids: set[int]) -> None:
+    if len(user_ids) > MAX_INVITEES:
+        raise ValidationError({"invitees": f"A meeting invites at most {MAX_INVITEES} members."})
+    invitable = set(invitable_members().filter(pk__in=user_ids).values_list("pk", flat=True))
+    if invitable != user_ids:
+        raise ValidationError({"invitees": "Only active members of a coalition can be invited."})
+    if meeting.is_cancelled or meeting.has_ended():
+        raise ValidationError({"invitees": "A cancelled or past meeting takes no new invitees."})
+
+
+def _add_invitees(*, by, meeting: Meeting, user_ids: set[int]) -> list[int]:
+    """Insert the rows not there yet; the newly invited hear of it once the change commits."""
+    already = set(meeting.invitees.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    new = sorted(user_ids - already)
+    Invitee.objects.bulk_create(
+        [Invitee(meeting=meeting, user_id=pk, invited_by=by) for pk in new], ignore_conflicts=True
+    )
+    if new:
+        transaction.on_commit(lambda: invitees_added.send(sender=Meeting, meeting=meeting, user_ids=new))
+    return new
+
+
+@transaction.atomic
+def invite_members(*, by, meeting: Meeting, users: Iterable) -> list[int]:
+    """A partnership admin adds ``users`` (members) to the meeting's invitees; returns the ids newly
+    invited (those already invited are left alone and not told twice)."""
+    check_inviter(by=by)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    user_ids = {user.pk for user in users}
+    if not user_ids:
+        return []
+    _check_invitees(meeting, user_ids)
+    return _add_invitees(by=by, meeting=meeting, user_ids=user_ids)
+
+
+@transaction.atomic
+def set_invitees(*, by, meeting: Meeting, users: Iterable) -> tuple[list[int], int]:
+    """A partnership admin makes ``users`` the meeting's invitees: the new ones are invited (and told),
+    the ones left out are removed. Returns (ids newly invited, how many removed)."""
+    check_inviter(by=by)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    user_ids = {user.pk for user in users}
+    current = set(meeting.invitees.values_list("user_id", flat=True))
+    if user_ids == current:
+        return [], 0
+    if user_ids - current:
+        _check_invitees(meeting, user_ids - current)
+    removed, _ = meeting.invitees.exclude(user_id__in=user_ids).delete()
+    return _add_invitees(by=by, meeting=meeting, user_ids=user_ids - current), removed
 
 
 # -- members --------------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ urlpatterns = [
     path("past/", views.meeting_archive, name="archive"),
     path("new/", views.meeting_schedule, name="schedule"),
     path("calendar/", views.my_calendar, name="calendar"),
+    path("members/", views.member_search, name="member_search"),
     path("calendar/reset/", views.reset_calendar, name="calendar_reset"),
     # Tokens are URL-safe base64, which the slug pattern matches; anything else (a NUL byte…) is a 404.
     path("feed/<slug:token>.ics", views.calendar_feed, name="feed"),
     path("series/new/", views.series_create, name="series_create"),
+    path("series/preview/", views.series_preview, name="series_preview"),
     path("series/<int:pk>/", views.series_detail, name="series_detail"),
     path("series/<int:pk>/edit/", views.series_edit, name="series_edit"),
     path("<int:pk>/", views.meeting_detail, name="detail"),

@@ -13,14 +13,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coalitions import permissions
+from coalitions.confirm import confirmation_page, is_confirmed
 from coalitions.models import Coalition
 from coalitions.timezones import effective_time_zone
+from practices.discovery import text as discovery_text
 from practices.models import Practice
+from practices.pagecache import anonymous_page
 from practices.uploads import serve_upload
 
-from . import selectors, services
+from . import recurrence, selectors, services
 from .calendar import feed_ics, meeting_ics
 from .forms import (
+    AGENDA_MAX_ITEMS,
     AgendaFormSet,
     ArchiveFilterForm,
     MeetingDetailsForm,
@@ -29,6 +33,8 @@ from .forms import (
     RSVPForm,
     ScheduleMeetingForm,
     SeriesForm,
+    rearrange_agenda,
+    series_preview_dates,
 )
 from .models import RSVP, CalendarToken, Meeting, MeetingSeries
 
@@ -57,6 +63,7 @@ series_manager_required = permissions.object_permission_required(
     as_kwarg="series",
 )
 calendar_member_required = permissions.member_required(services.NOT_A_MEMBER_CALENDAR)
+inviter_required = permissions.partnership_admin_required(services.NOT_AN_INVITER)
 
 
 def _add_service_error(form, exc: ValidationError) -> None:
@@ -83,6 +90,7 @@ def _submit(request, form, call, done):
 
 
 # -- members' pages ------------------------------------------------------------------------------
+@anonymous_page(also=selectors.pages_generation)
 def meeting_list(request):
     user = request.user
     context = {
@@ -112,6 +120,15 @@ def meeting_archive(request):
     )
 
 
+# What a link's ?rsvp= asks, said at the top of the page: "Confirm: you will attend …".
+CONFIRM_PHRASES = {
+    RSVP.Answer.YES: "you will attend",
+    RSVP.Answer.MAYBE: "you might attend",
+    RSVP.Answer.NO: "you will not attend",
+}
+
+
+@anonymous_page(also=selectors.pages_generation)
 def meeting_detail(request, pk):
     meeting = get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
     user = request.user
@@ -140,9 +157,13 @@ def meeting_detail(request, pk):
         "can_manage": meeting.can_manage(user),
         "my_rsvp": my_rsvp,
         "confirm_answer": confirm_answer,
+        "confirm_phrase": CONFIRM_PHRASES.get(confirm_answer, ""),
         "answers": RSVP.Answer.choices,
         "counts": meeting.rsvp_counts(),
         "attendees": meeting.attendees_by_coalition() if is_member else [],
+        "is_invited": is_member and meeting.is_invitee(user),
+        # Who was invited, and what each answered: for partnership admins, who invite.
+        "invitees": meeting.invitee_rows() if permissions.is_partnership_admin(user) else None,
     }
     return render(request, "meetings/detail.html", context)
 
@@ -203,10 +224,19 @@ def my_calendar(request):
     )
 
 
-@require_POST
 @login_required
 @calendar_member_required
 def reset_calendar(request):
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            question="Reset your calendar address?",
+            explanation="The old address stops working at once: calendars subscribed with it stop updating, "
+            "and you subscribe again with the new one. Do it if the address leaked.",
+            button="Reset my calendar address",
+            back_url=reverse("meetings:calendar"),
+            back_label="Keep the address",
+        )
     services.reset_calendar_token(by=request.user)
     messages.success(request, "Your calendar address was reset. Subscribe again with the new address below.")
     return redirect("meetings:calendar")
@@ -222,6 +252,16 @@ def meeting_file(request, pk, file_pk):
     return serve_upload(stored.file, filename=stored.original_name, content_type=stored.content_type, is_public=False)
 
 
+@login_required
+@inviter_required
+def member_search(request):
+    """The invitee picker's search as you type: ``?q=…`` (a name or an address, two letters at least)
+    → ``{"results": [{"email", "name", "coalitions"}]}``, at most twenty."""
+    # Control characters gone (PostgreSQL refuses a NUL in a query), one line, at most 100 characters.
+    found = selectors.find_members(discovery_text.clean(request.GET.get("q", ""), 100))
+    return JsonResponse({"results": found})
+
+
 # -- series --------------------------------------------------------------------------------------
 def series_detail(request, pk):
     series = get_object_or_404(MeetingSeries.objects.select_related("host_coalition"), pk=pk)
@@ -233,10 +273,40 @@ def series_detail(request, pk):
     )
 
 
+def _series_form_page(request, form, series):
+    """The series form; "Preview" (the button, or the script fetching ``series_preview``) shows the
+    next six dates the rule as filled in gives, from ``recurrence``, without saving anything."""
+    viewer_zone = effective_time_zone(request.user)
+    if request.method == "POST":
+        preview = form.preview(viewer_zone=viewer_zone)
+    elif series is not None:
+        preview = {
+            "dates": series_preview_dates(
+                rule=recurrence.Rule.of(series),
+                wall_time=series.local_start_time,
+                duration_minutes=series.duration_minutes,
+                tz_name=series.time_zone,
+                viewer_zone=viewer_zone,
+            )
+        }
+    else:
+        preview = {}
+    if series is not None:
+        # Validating edited the instance in place; the page names the stored series.
+        series.refresh_from_db()
+    return render(request, "meetings/series_form.html", {"form": form, "series": series, "preview": preview})
+
+
+def _previewing(request) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "preview"
+
+
 @login_required
 @scheduler_required
 def series_create(request):
     form = SeriesForm(request.POST or None, user=request.user)
+    if _previewing(request):
+        return _series_form_page(request, form, None)
     series = _submit(
         request,
         form,
@@ -245,13 +315,15 @@ def series_create(request):
     )
     if series is not None:
         return redirect(series)
-    return render(request, "meetings/series_form.html", {"form": form, "series": None})
+    return _series_form_page(request, form, None)
 
 
 @login_required
 @series_manager_required
 def series_edit(request, series):
     form = SeriesForm(request.POST or None, instance=series, user=request.user)
+    if _previewing(request):
+        return _series_form_page(request, form, series)
     changed = _submit(
         request,
         form,
@@ -265,9 +337,16 @@ def series_edit(request, series):
     )
     if changed is not None:
         return redirect(series)
-    # The form edited the instance in place while validating; show the stored series again.
-    series.refresh_from_db()
-    return render(request, "meetings/series_form.html", {"form": form, "series": series})
+    return _series_form_page(request, form, series)
+
+
+@login_required
+@scheduler_required
+def series_preview(request):
+    """The series form's preview as an HTML fragment, for its script: the form's fields as ``?…``."""
+    form = SeriesForm(request.GET, user=request.user)
+    preview = form.preview(viewer_zone=effective_time_zone(request.user))
+    return render(request, "meetings/includes/_series_preview.html", {"preview": preview})
 
 
 # -- one meeting ---------------------------------------------------------------------------------
@@ -295,6 +374,8 @@ def meeting_edit(request, meeting):
         "video_link": meeting.video_link,
         "host_coalition": meeting.host_coalition,
     }
+    if permissions.is_partnership_admin(request.user):
+        initial["invitees"] = selectors.invitee_users(meeting)
     form = MeetingDetailsForm(request.POST or None, initial=initial, user=request.user)
     if _submit(
         request,
@@ -345,7 +426,7 @@ CONFIRMATIONS = {
 
 def _confirm(request, meeting, action: str):
     service, heading, explanation, button, done = CONFIRMATIONS[action]
-    if request.method == "POST":
+    if is_confirmed(request):
         try:
             service(by=request.user, meeting=meeting)
         except ValidationError as exc:
@@ -377,16 +458,20 @@ def _chosen_practices(post) -> list[int]:
     for key, value in post.items():
         if key.startswith("agenda-") and key.endswith("-practice") and value.isdigit():
             chosen.append(int(value))
-    return chosen[:40]
+    return chosen[:AGENDA_MAX_ITEMS]
 
 
 @login_required
 @meeting_manager_required
 def meeting_agenda(request, meeting):
-    """The agenda editor. "Find" (a submit button, so nothing typed is lost without JavaScript) re-shows
-    the rows with the practices discovery found for its words offered in every picker."""
-    find = " ".join(request.POST.get("find", "").split())[:200] if request.method == "POST" else ""
-    choices = selectors.agenda_choices(meeting, find=find, chosen=_chosen_practices(request.POST))
+    """The agenda editor. With JavaScript, rows are added, removed, dragged or moved and practices
+    searched in place, and one "Save" posts it all. Without it, each of those is a submit button
+    ("Find", "Add an item", "Move up/down") that re-shows the rows as typed, rearranged, with nothing
+    saved; the "Remove" box takes effect on saving."""
+    post = request.POST if request.method == "POST" else None
+    action = post.get("action", "save") if post else ""
+    find = " ".join(post.get("find", "").split())[:200] if post else ""
+    choices = selectors.agenda_choices(meeting, user=request.user, find=find, chosen=_chosen_practices(post or {}))
     initial = [
         {
             "title": item.title,
@@ -398,13 +483,17 @@ def meeting_agenda(request, meeting):
         }
         for index, item in enumerate(meeting.agenda_items.all(), start=1)
     ]
-    if request.method == "POST" and request.POST.get("action") == "find":
-        formset = AgendaFormSet(request.POST, initial=initial, form_kwargs=choices, prefix="agenda")
-        found = len(choices["practice_choices"])
-        context = {"meeting": meeting, "formset": formset, "find": find, "found": found, "finding": True}
+    context = {"meeting": meeting, "find": find}
+    if post and (action in ("find", "add") or "move" in post):
+        data, context["rearranged"] = rearrange_agenda(
+            post, prefix="agenda", add=action == "add", move=post.get("move", "")
+        )
+        context["formset"] = AgendaFormSet(data, initial=initial, form_kwargs=choices, prefix="agenda")
+        if action == "find":
+            context.update(finding=True, found=len(choices["practice_choices"]))
         return render(request, "meetings/agenda_form.html", context)
-    formset = AgendaFormSet(request.POST or None, initial=initial, form_kwargs=choices, prefix="agenda")
-    if request.method == "POST" and formset.is_valid():
+    formset = AgendaFormSet(post, initial=initial, form_kwargs=choices, prefix="agenda")
+    if post and formset.is_valid():
         rows = [form.cleaned_data for form in formset.ordered_forms]
         coalitions = Coalition.objects.in_bulk({r["presenting_coalition"] for r in rows} - {None})
         practices = Practice.objects.in_bulk({r["practice"] for r in rows} - {None})
@@ -416,17 +505,22 @@ def meeting_agenda(request, meeting):
             }
             for row in rows
         ]
-        services.set_agenda(by=request.user, meeting=meeting, items=items)
-        messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
-        return redirect(meeting)
-    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset, "find": find})
+        try:
+            services.set_agenda(by=request.user, meeting=meeting, items=items)
+        except ValidationError as exc:  # a practice unpublished while the page was open
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Agenda saved ({len(items)} item{'s' if len(items) != 1 else ''}).")
+            return redirect(meeting)
+    context["formset"] = formset
+    return render(request, "meetings/agenda_form.html", context)
 
 
 @login_required
 @meeting_manager_required
 def agenda_practices(request, meeting):
     """The agenda picker's search as you type: ``?q=…`` → ``{"results": [{"id", "title", "coalition"}]}``."""
-    found = selectors.agenda_practices(" ".join(request.GET.get("q", "").split())[:200])
+    found = selectors.agenda_practices(" ".join(request.GET.get("q", "").split())[:200], user=request.user)
     return JsonResponse(
         {"results": [{"id": p.pk, "title": p.title, "coalition": p.coalition.short_name} for p in found]}
     )

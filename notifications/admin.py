@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from .mail import clear_bounce, enqueue_keys, mark_address_bounced
+from .mail import clear_bounce, mark_address_bounced
 from .models import BouncedAddress, Delivery, Dispatch, Preference
+from .outbox import enqueue_keys
 
 
 @admin.register(Delivery)

@@ -3,10 +3,11 @@
 ``make run`` seeds, then starts a Celery worker with beat; without help nothing would be due for
 weeks (the monthly call is on the second Tuesday, digests on Monday morning). So the demo
 
-- schedules a one-off "Drop-in office hours" (text in ``demo.toml``) about 65 minutes ahead: its one-hour reminder falls
-  due about five minutes after seeding, and the reminder tick (every minute) sends it;
-- makes each demo member's first digest due at once: the next digest tick (within 15 minutes of
-  the worker starting) sends it, with the practices, adoptions and comments of the demo data;
+- schedules a one-off "Drop-in office hours" (text in ``demo.toml``) 61 to 62 minutes ahead: its
+  one-hour reminder falls due a minute or two after seeding, and the reminder tick (run as beat
+  starts, then every minute) sends it within about three minutes of ``make run``;
+- makes each demo member's first digest due at once: the digest tick that beat runs as it starts
+  sends it, with the practices, adoptions and comments of the demo data;
 
 (The coalitions demo dates its people's memberships a year back, and the meetings demo dates past
 minutes to the day after each meeting, so digests have news to show and no months-old minutes go
@@ -18,6 +19,7 @@ import tomllib
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from meetings import services as meeting_services
@@ -25,7 +27,7 @@ from meetings.models import Meeting
 from practices.models import FocusArea
 
 from .models import Preference
-from .services import preference_for, reschedule_digest
+from .services import preference_for, reminder_grace, reschedule_digest
 
 OFFICE_HOURS = tomllib.loads((Path(__file__).with_name("demo.toml")).read_text(encoding="utf-8"))["office_hours"]
 OFFICE_HOURS_TITLE = OFFICE_HOURS["title"]
@@ -41,13 +43,31 @@ def seed(*, people, stdout, now: datetime | None = None):
         f"Email preferences: {len(preferences)} members ({created_variants} variations set); "
         f"{due} first digests due now."
     )
-    local = timezone.localtime(meeting.start, meeting.zone)
-    stdout.write(
-        f"Meetings: “{meeting.title}” {'scheduled' if created else 'already scheduled'} for "
-        f"{local:%H:%M %Z}; its one-hour reminder and the digests arrive in var/mail/ within minutes "
-        "once the Celery worker runs."
-    )
+    stdout.write(office_hours_line(meeting, created=created, now=now))
     return preferences
+
+
+def office_hours_line(meeting: Meeting, *, created: bool, now: datetime) -> str:
+    """What seed_demo says about the drop-in session: its start in the zone it names (the meeting's,
+    and the server's ``TIME_ZONE``, which the admin shows), and when its reminder falls due."""
+    local = timezone.localtime(meeting.start, meeting.zone)
+    server = timezone.localtime(meeting.start)  # settings.TIME_ZONE: the admin's pages show this
+    lead = timedelta(hours=1)
+    due = meeting.start - lead
+    if due > now:
+        minutes = math.ceil((due - now).total_seconds() / 60)
+        plural = "s" if minutes != 1 else ""
+        when = f"falls due in {minutes} minute{plural}; the next minute's tick puts it in var/mail/"
+    elif now < meeting.start - lead + reminder_grace(lead):
+        when = "is due now; the worker's next tick puts it in var/mail/ (if it has not already)"
+    else:
+        when = f"was due at {timezone.localtime(due, meeting.zone):%H:%M %Z} (sent then if a worker was running)"
+    return (
+        f"Meetings: “{meeting.title}” {'scheduled' if created else 'already scheduled'} for "
+        f"{local:%a} {local.day} {local:%b, %H:%M} {local.tzname()} ({meeting.zone.key}; "
+        f"{server:%H:%M} {server.tzname()} in the admin, TIME_ZONE {settings.TIME_ZONE}); its one-hour "
+        f"reminder {when}. The first digests go out as the Celery worker's beat starts."
+    )
 
 
 def _seed_variants(*, people, preferences: dict[int, Preference]) -> int:
@@ -77,7 +97,7 @@ def _first_digests_due_now(*, preferences, now: datetime) -> int:
 
 
 def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
-    """The upcoming drop-in session, or a new one ~65 minutes ahead when the last has started."""
+    """The upcoming drop-in session, or a new one just over an hour ahead when the last has started."""
     upcoming = (
         Meeting.objects.filter(title=OFFICE_HOURS_TITLE, series=None, status=Meeting.Status.SCHEDULED, start__gt=now)
         .order_by("start")
@@ -85,8 +105,8 @@ def _office_hours(*, people, now: datetime) -> tuple[Meeting, bool]:
     )
     if upcoming is not None:
         return upcoming, False
-    # On a five-minute mark, as a person would schedule it.
-    start = _round_up(now + timedelta(minutes=OFFICE_HOURS["lead_minutes"]), minutes=5)
+    # On a whole minute, just over an hour ahead: the reminder is due a minute or two after seeding.
+    start = _round_up(now + timedelta(minutes=OFFICE_HOURS["lead_minutes"]), minutes=1)
     meeting = meeting_services.schedule_meeting(
         by=people.partnership_admin,
         data={

@@ -1,6 +1,7 @@
 from django import forms
 
-from coalitions.timezones import is_valid_time_zone, time_zone_choices
+from coalitions.forms import TimeZoneField
+from coalitions.timezones import is_valid_time_zone
 from practices.models import FocusArea
 
 from .models import Delivery, Preference, ReminderLead
@@ -27,15 +28,12 @@ class PreferenceForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label="Your time zone",
         required=False,
+        blank_label="Use my coalition's zone",
         help_text="Times on the site and in emails are shown in this zone. Blank: your coalition's zone.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [("", "Use my coalition's zone"), *time_zone_choices()]
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"]

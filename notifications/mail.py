@@ -10,7 +10,10 @@ How an email leaves, exactly once:
    its token. Two workers racing on the same keys: the database lets one UPDATE win each row, the
    other finds ``sending`` and a recent ``claimed_at`` and gets nothing. No email is sent twice
    by concurrent runs.
-3. **Render, send, mark sent** (``status=sent`` only where the token is still ours).
+3. **Render, send, mark sent** (``status=sent`` only where the token is still ours). The chunk's
+   outcomes are written together, in one UPDATE after its last send (and before any SMTP
+   conversation that follows a slow one, see ``SLOW_SEND``), so a chunk costs the same number of
+   queries whatever its size.
 
 Failures:
 
@@ -25,22 +28,24 @@ Failures:
 ``claimed_at`` is older than ``NOTIFICATIONS_STALE_CLAIM_MINUTES``, a later run may claim it again
 (the same conditional UPDATE, on ``status='sending' AND claimed_at < now - N``), and the reminder
 tick's sweep re-enqueues such rows. The price: if the worker died *after* the SMTP server accepted
-the message but *before* the row was marked sent, the member gets that one email twice. We chose
+the message but *before* the row was marked sent, the member gets that email twice: with the
+chunk's outcomes written together, that is every email the worker sent since its last write (at
+most ``MARK_EVERY`` of sending, one email when the server is slow). We chose
 that over the alternative (never retry a stale claim), which silently loses every email whose
 worker died before or during the SMTP conversation — a far more common crash window than the
-few milliseconds between SMTP's 250 and our UPDATE. N is much longer than any single send takes
+moment between SMTP's 250 and our UPDATE. N is much longer than any single send takes
 (``EMAIL_TIMEOUT`` is 20 s). A run that stalled longer (or whose chunk took longer than N) checks,
 right before each SMTP conversation, that the row still carries its token: a row taken over is
 the new owner's to send and to mark, and the old run leaves it alone.
 """
 
+import functools
 import logging
 import smtplib
 import uuid
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -48,38 +53,35 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.template import Context
 from django.template.loader import get_template, render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
+from django.utils.html import escape
 
 from coalitions.models import Membership
-from coalitions.timezones import effective_time_zone
 
+from .compose import COMPOSERS
+from .message import Message, Skip, recipient_zone
 from .models import BouncedAddress, Delivery
 from .timefmt import absolute_url
 from .tokens import KIND_LABELS, make_unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass
-class Message:
-    """What a composer hands back for one delivery: which templates, with what, and extras."""
-
-    template: str  # e.g. "emails/reminder" → .subject.txt, .txt, .html
-    context: dict
-    unsubscribe_kind: str | None = None  # tokens.DIGEST / tokens.REMINDERS; None for one-off mail
-    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
-
-
-class Skip(Exception):
-    """Nothing to send for this delivery (nothing new, meeting moved, turned off…)."""
+# A chunk's outcomes ("sent", "skipped") are written together, in one UPDATE, after its last send:
+# that is what keeps a chunk at a fixed number of queries. The price is a wider window in which a
+# worker killed after the SMTP server accepted a message leaves its row in ``sending``, for a later
+# run to send again once the claim is stale. Two rules keep that window as short as the old
+# one-UPDATE-per-email road where it matters: before an SMTP conversation the pending outcomes are
+# written if the previous conversation was slow (a stalled server is where workers get stuck and
+# killed, and a slow send already costs far more than the UPDATE), and at least every ``MARK_EVERY``
+# of sending. With a fast server (or the in-memory backend) a chunk of 200 is marked once.
+SLOW_SEND = timedelta(milliseconds=200)
+MARK_EVERY = timedelta(seconds=1)
 
 
 @dataclass
@@ -93,6 +95,7 @@ class SendReport:
     retry_countdown: int = 0
 
     def merge(self, other: "SendReport") -> None:
+        """Add another chunk's outcomes to this report (the commands send chunk after chunk)."""
         for name in ("sent", "skipped", "failed", "bounced", "retry_keys", "overtaken"):
             getattr(self, name).extend(getattr(other, name))
         self.retry_countdown = max(self.retry_countdown, other.retry_countdown)
@@ -115,83 +118,6 @@ def reachable_users():
         Exists(EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True)),
         ~Exists(BouncedAddress.objects.filter(address=Lower(OuterRef("email")))),
     )
-
-
-def queue_email(
-    *,
-    key: str,
-    kind: str,
-    user=None,
-    to_address: str | None = None,
-    params: dict | None = None,
-    meeting=None,
-) -> Delivery | None:
-    """Create the pending ``Delivery`` for one email and send it after commit.
-
-    Returns None when a row with that key exists already: someone else has (or had) this email.
-    """
-    address = to_address or (user.email if user is not None else "")
-    if not address:
-        raise ValueError("queue_email needs a user or a to_address")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            delivery = Delivery.objects.create(
-                key=key,
-                kind=kind,
-                user=user,
-                to_address=address,
-                params=params or {},
-                meeting=meeting,
-                meeting_start=getattr(meeting, "start", None),
-                next_attempt_at=now,
-            )
-    except IntegrityError:
-        return None
-    enqueue_keys([key])
-    return delivery
-
-
-# Set by ``collect_keys``: management commands send inline instead of through the queue.
-_collected: ContextVar[list[str] | None] = ContextVar("notifications_collected_keys", default=None)
-
-
-@contextmanager
-def collect_keys():
-    """Within the block, keys to send are gathered into the yielded list rather than enqueued."""
-    keys: list[str] = []
-    reset = _collected.set(keys)
-    try:
-        yield keys
-    finally:
-        _collected.reset(reset)
-
-
-def enqueue_keys(keys: Sequence[str]) -> None:
-    """After the current transaction commits, send ``keys`` through Celery in chunks (a group)."""
-    if not keys:
-        return
-    collected = _collected.get()
-    if collected is not None:
-        collected.extend(keys)
-        return
-    from celery import group
-
-    from .tasks import deliver
-
-    size = settings.NOTIFICATIONS_CHUNK_SIZE
-    chunks = [list(keys[i : i + size]) for i in range(0, len(keys), size)]
-
-    def publish() -> None:
-        # The rows are already committed as pending: if the broker cannot be reached, the tick's
-        # sweep (``requeue_stuck_deliveries``) enqueues them once it answers again. So a broker
-        # outage is logged here and never turns the member's page or form post into a 500.
-        try:
-            group(deliver.s(keys=chunk) for chunk in chunks).apply_async()
-        except (OperationalError, RedisError, OSError):
-            logger.exception("Broker unreachable: %d deliveries stay pending for the next tick's sweep", len(keys))
-
-    transaction.on_commit(publish)
 
 
 def _claimable(now: datetime) -> Q:
@@ -254,7 +180,67 @@ def _unreachable_reason(delivery: Delivery) -> str | None:
 
 
 def _mark(delivery: Delivery, token: str, **fields) -> None:
+    """Write one row's outcome at once (failures and bounces: rare, and each needs its own fields)."""
     Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(**fields)
+
+
+class _Outcomes:
+    """The chunk's "sent" and "skipped" outcomes, written in one UPDATE by ``write``.
+
+    Rows that share a value share one CASE branch (a chunk of digests has a handful of distinct
+    subjects and skip reasons), so the statement stays small whatever the chunk size. Like
+    ``_mark``, it only touches rows that still carry this run's claim token.
+    """
+
+    def __init__(self, token: str):
+        self.token = token
+        self.values: dict[str, dict[object, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.pks: list[int] = []
+        self.sent: list[Delivery] = []  # sent since the last write
+        self.done: list[Delivery] = []  # every sent row, for the composers' on_sent at the end
+        self.written_at = timezone.now()
+
+    def add(self, delivery: Delivery, **fields) -> None:
+        self.pks.append(delivery.pk)
+        for column, value in fields.items():
+            self.values[column][value].append(delivery.pk)
+        if fields["status"] == Delivery.Status.SENT:
+            self.sent.append(delivery)
+
+    def write_if_exposed(self, *, last_send: timedelta) -> None:
+        """Before an SMTP conversation: write what is pending if a crash now would cost too much."""
+        if self.sent and (last_send >= SLOW_SEND or timezone.now() - self.written_at >= MARK_EVERY):
+            self.write()
+
+    def write(self) -> None:
+        if self.pks:
+            changes = {}
+            for column, groups in self.values.items():
+                field_ = Delivery._meta.get_field(column)
+                whens = [When(pk__in=pks, then=Value(value, output_field=field_)) for value, pks in groups.items()]
+                changes[column] = Case(*whens, default=F(column), output_field=field_)
+            if self.sent:
+                # Within a second of the SMTP server's 250 (at once after a slow send).
+                changes["sent_at"] = Case(
+                    When(pk__in=[d.pk for d in self.sent], then=Value(timezone.now())), default=F("sent_at")
+                )
+            Delivery.objects.filter(pk__in=self.pks, claim_token=self.token).update(**changes)
+        self.done += self.sent
+        self.values, self.pks, self.sent = defaultdict(lambda: defaultdict(list)), [], []
+        self.written_at = timezone.now()
+
+    def finish(self) -> None:
+        """At the end of the chunk: the last outcomes, then what sending changed, once per kind.
+
+        ``on_sent`` waits for the end (it records e.g. where the next digest starts; a crash before
+        it only makes that digest reach back a little further), so a slow server adds one write per
+        email, not two."""
+        self.write()
+        by_kind: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in self.done:
+            by_kind[delivery.kind].append(delivery)
+        for kind, rows in by_kind.items():
+            COMPOSERS[kind].on_sent(rows)
 
 
 def _still_ours(delivery: Delivery, token: str) -> bool:
@@ -277,10 +263,10 @@ def send_deliveries(*, keys: Sequence[str], now: datetime | None = None) -> Send
     """Claim, render and send the deliveries with these keys; record each outcome.
 
     Safe to call twice or concurrently with the same keys: only claimable rows are sent, each once.
-    Builds every composer's context for the whole chunk with a fixed number of queries.
+    A fixed number of queries per chunk, whatever its size: one UPDATE claims the rows, a few reads
+    load them and every composer's context, one UPDATE records the sent and skipped ones (see
+    ``SLOW_SEND``), and each composer records what sending changed in one more.
     """
-    from .compose import COMPOSERS
-
     now = now or timezone.now()
     report = SendReport()
     token = _claim(keys, now)
@@ -293,16 +279,30 @@ def send_deliveries(*, keys: Sequence[str], now: datetime | None = None) -> Send
         by_kind.setdefault(delivery.kind, []).append(delivery)
     shared = {kind: COMPOSERS[kind].prepare(rows, now=now) for kind, rows in by_kind.items()}
 
+    outcomes = _Outcomes(token)
+    rendered: dict = {}  # emails that differ only by their unsubscribe link, rendered once a chunk
     connection = get_connection()
+    last_send = timedelta(0)
     try:
         for delivery in deliveries:
             composer = COMPOSERS[delivery.kind]
-            outcome = _send_one(delivery, composer, shared[delivery.kind], token=token, now=now, connection=connection)
+            outcome, last_send = _send_one(
+                delivery,
+                composer,
+                shared[delivery.kind],
+                token=token,
+                now=now,
+                connection=connection,
+                outcomes=outcomes,
+                last_send=last_send,
+                rendered=rendered,
+            )
             getattr(report, outcome).append(delivery.key)
             if outcome == "retry_keys":
                 report.retry_countdown = max(report.retry_countdown, backoff_seconds(delivery.attempts))
     finally:
         _close_quietly(connection)
+        outcomes.finish()
     logger.info(
         "Deliveries: %d sent, %d skipped, %d failed, %d bounced, %d to retry",
         len(report.sent),
@@ -314,45 +314,55 @@ def send_deliveries(*, keys: Sequence[str], now: datetime | None = None) -> Send
     return report
 
 
-def _send_one(delivery: Delivery, composer, shared, *, token: str, now: datetime, connection) -> str:
-    """Returns the name of the report list the delivery belongs in."""
+def _send_one(
+    delivery: Delivery,
+    composer,
+    shared,
+    *,
+    token: str,
+    now: datetime,
+    connection,
+    outcomes: _Outcomes,
+    last_send: timedelta,
+    rendered: dict | None = None,
+) -> tuple[str, timedelta]:
+    """Returns the name of the report list the delivery belongs in, and how long its send took."""
     reason = _unreachable_reason(delivery)
     if reason:
-        _mark(delivery, token, status=Delivery.Status.SKIPPED, last_error=reason)
-        return "skipped"
+        outcomes.add(delivery, status=Delivery.Status.SKIPPED, last_error=reason)
+        return "skipped", last_send
     address = delivery.user.email if delivery.user else delivery.to_address
     try:
         message = composer.build(delivery, shared, now=now)
-        email = render_email(delivery=delivery, message=message, to_address=address, connection=connection)
+        email = render_email(
+            delivery=delivery, message=message, to_address=address, connection=connection, memo=rendered
+        )
     except Skip as skip:
-        _mark(delivery, token, status=Delivery.Status.SKIPPED, last_error=str(skip))
-        return "skipped"
+        outcomes.add(delivery, status=Delivery.Status.SKIPPED, last_error=str(skip))
+        return "skipped", last_send
     except Exception as exc:
         # A broken template or bad data for this one member: record it, keep the batch going.
         logger.exception("Could not render delivery %s", delivery.key)
         _mark(delivery, token, status=Delivery.Status.FAILED, last_error=f"render: {exc!r}"[:2000])
-        return "failed"
+        return "failed", last_send
 
+    outcomes.write_if_exposed(last_send=last_send)
     if not _still_ours(delivery, token):
         logger.warning("Delivery %s was claimed by another run while this one stalled; not sent here", delivery.key)
-        return "overtaken"
+        return "overtaken", last_send
+    started = timezone.now()
     try:
         email.send()
     except Exception as exc:
         _close_quietly(connection)  # the next message opens a fresh connection
-        return _record_send_failure(delivery, token, exc, address=address, now=now)
-
-    _mark(
-        delivery,
-        token,
-        status=Delivery.Status.SENT,
-        sent_at=timezone.now(),
-        subject=email.subject[:255],
-        to_address=address,
-        last_error="",
-    )
-    composer.on_sent(delivery, now=now)
-    return "sent"
+        return _record_send_failure(delivery, token, exc, address=address, now=now), timezone.now() - started
+    fields = {"status": Delivery.Status.SENT, "subject": email.subject[:255], "last_error": ""}
+    if address != delivery.to_address:
+        # Only rows whose member changed address since the fan-out: a value per row would give the
+        # chunk's one UPDATE a CASE branch per row.
+        fields["to_address"] = address
+    outcomes.add(delivery, **fields)
+    return "sent", timezone.now() - started
 
 
 def classify_failure(exc: Exception) -> str:
@@ -360,8 +370,10 @@ def classify_failure(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return "bounce" if codes and all(500 <= code < 600 for code in codes) else "transient"
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        # Our credentials, not the member's address: retry, and let admins see the error.
+    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused | smtplib.SMTPConnectError):
+        # Our credentials, our sender address or our relay ("550 relaying denied", "554 no service"):
+        # the server refuses us, not this member, so every email would fail alike until it is fixed.
+        # Retry with backoff, and let admins see the error, rather than fail every email for good.
         return "transient"
     if isinstance(exc, smtplib.SMTPResponseException):
         return "permanent" if 500 <= exc.smtp_code < 600 else "transient"
@@ -419,11 +431,19 @@ def _close_quietly(connection) -> None:
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
     token = make_unsubscribe_token(user_id=user_id, kind=kind)
-    return absolute_url(reverse("notifications:unsubscribe", args=[token]))
+    before, after = _unsubscribe_path(get_urlconf(), get_script_prefix())
+    return absolute_url(f"{before}{token}{after}")
 
 
-def recipient_zone(delivery: Delivery) -> str:
-    return effective_time_zone(delivery.user) if delivery.user else settings.TIME_ZONE
+@functools.lru_cache(maxsize=8)
+def _unsubscribe_path(urlconf, script_prefix) -> tuple[str, str]:
+    """The unsubscribe URL's path around its token, reversed once: a digest run asks for 50,000 links.
+
+    A signed token holds only URL-safe characters (base64url and ``:``), which ``reverse`` would
+    leave as they are, so putting it between the two halves gives what ``reverse`` gives."""
+    marker = "UNSUBSCRIBETOKEN"
+    before, after = reverse("notifications:unsubscribe", args=[marker], urlconf=urlconf).split(marker)
+    return before, after
 
 
 def render_subject(template_name: str, context: dict) -> str:
@@ -433,32 +453,62 @@ def render_subject(template_name: str, context: dict) -> str:
     return " ".join(template.render(Context(context, autoescape=False)).split())
 
 
-def render_email(*, delivery: Delivery, message: Message, to_address: str, connection=None) -> EmailMultiAlternatives:
-    """Render the three templates of ``message`` for one recipient and build the multipart email."""
+# Stands in for the unsubscribe link while a shared email is rendered (``render_email``'s ``memo``):
+# letters and digits only, so neither HTML escaping nor a filter changes it.
+LINK_PLACEHOLDER = f"https://unsubscribe-{uuid.uuid4().hex}.invalid/"
+
+
+def render_email(
+    *, delivery: Delivery, message: Message, to_address: str, connection=None, memo: dict | None = None
+) -> EmailMultiAlternatives:
+    """Render the three templates of ``message`` for one recipient and build the multipart email.
+
+    With a ``memo`` (one per chunk) and a ``message.share_key``, the templates are rendered once per
+    key with a placeholder for the unsubscribe link, and each recipient's link is put in its place.
+    """
     zone = recipient_zone(delivery)
-    context = {
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "recipient": delivery.user,
-        "recipient_zone": zone,
-        "preferences_url": absolute_url(reverse("notifications:preferences")),
-        **message.context,
-    }
     headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "OOF, AutoReply"}
+    url = None
     if message.unsubscribe_kind and delivery.user_id:
         url = unsubscribe_url(user_id=delivery.user_id, kind=message.unsubscribe_kind)
-        context["unsubscribe_url"] = url
-        context["unsubscribe_label"] = KIND_LABELS[message.unsubscribe_kind]
         # RFC 8058: the https URL takes a POST of "List-Unsubscribe=One-Click" and acts at once.
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # Template filters such as |date render in the recipient's zone, not the server's.
-    with timezone.override(zoneinfo.ZoneInfo(zone)):
-        subject = render_subject(f"{message.template}.subject.txt", context)
-        text = render_to_string(f"{message.template}.txt", context)
-        html = render_to_string(f"{message.template}.html", context)
+    if memo is not None and message.share_key is not None and url is not None:
+        key = (message.template, zone, message.unsubscribe_kind, message.share_key)
+        parts = memo.get(key)
+        if parts is None:
+            parts = memo[key] = _render_parts(message, zone, recipient=delivery.user, link=LINK_PLACEHOLDER)
+        subject, text, html = (
+            parts[0].replace(LINK_PLACEHOLDER, url),
+            parts[1].replace(LINK_PLACEHOLDER, url),
+            parts[2].replace(LINK_PLACEHOLDER, escape(url)),
+        )
+    else:
+        subject, text, html = _render_parts(message, zone, recipient=delivery.user, link=url)
     email = EmailMultiAlternatives(subject=subject, body=text, to=[to_address], headers=headers, connection=connection)
     email.attach_alternative(html, "text/html")
     for filename, content, mimetype in message.attachments:
         email.attach(filename, content, mimetype)
     return email
+
+
+def _render_parts(message: Message, zone: str, *, recipient, link: str | None) -> tuple[str, str, str]:
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "recipient": recipient,
+        "recipient_zone": zone,
+        "preferences_url": absolute_url(reverse("notifications:preferences")),
+        **message.context,
+    }
+    if link is not None:
+        context["unsubscribe_url"] = link
+        context["unsubscribe_label"] = KIND_LABELS[message.unsubscribe_kind]
+    # Template filters such as |date render in the recipient's zone, not the server's.
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        return (
+            render_subject(f"{message.template}.subject.txt", context),
+            render_to_string(f"{message.template}.txt", context),
+            render_to_string(f"{message.template}.html", context),
+        )

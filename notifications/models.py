@@ -79,6 +79,15 @@ class Delivery(models.Model):
         DIGEST = "digest", "Digest"
         JOIN = "join", "Join request decision"
         INVITATION = "invitation", "Invitation"
+        ADOPTION = "adoption", "Adoption news for the sharing coalition"
+        ADOPTION_CHECK = "adopt_check", "Yearly adoption confirmation"
+        ADOPTION_CLAIM = "adopt_claim", "Adoption to confirm"
+        CONTRACT = "contract", "Contract expiry reminder"
+        INVITED = "invited", "Meeting invitation"
+        CALL_VERIFY = "call_verify", "Call submission: confirm the address"
+        CALL_RECEIPT = "call_receipt", "Call submission receipt"
+        CALL_EVAL = "call_eval", "Call evaluation reminder"
+        CALL_DECIDE = "call_decide", "Call decision to a submitter"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -13,6 +13,7 @@ the actor may not act.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,17 +23,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from coalitions.models import Membership, Profile
 from coalitions.timezones import effective_time_zone
-from meetings.models import RSVP, Meeting
+from meetings.models import RSVP, Invitee, Meeting
 
 from . import tokens
 from .digests import current_digest_slot, digest_period, digest_users, next_digest_slot
-from .mail import enqueue_keys, reachable_users
+from .mail import reachable_users
 from .models import DEFAULT_REMINDER_LEADS, LEAD_DELTAS, Delivery, Dispatch, Preference
+from .outbox import enqueue_keys
 
 logger = logging.getLogger(__name__)
 
@@ -124,27 +126,36 @@ def due_reminders(*, now: datetime) -> list[tuple[Meeting, str]]:
     return pairs
 
 
-def reminder_recipients(*, meeting: Meeting, lead: str) -> list[tuple[int, str]]:
-    """(user id, address) of those who get this reminder.
+def reminder_recipients(*, meeting: Meeting, lead: str, user_ids=None) -> list[tuple[int, str]]:
+    """(user id, address) of those who get this reminder, in id order (among ``user_ids`` if given).
 
-    All members (any coalition, and partnership admins) unless they answered "no", or only those
-    who answered yes or maybe when the series says so; in both cases only those who want
-    reminders at this lead and can be emailed.
+    All members (any coalition, and partnership admins), or only those who answered yes or maybe
+    when the series says so, or, for a one-off meeting with invitees, those who answered yes or maybe;
+    the meeting's invitees always. Never anyone who answered "no", and only those who want reminders
+    at this lead and can be emailed.
     """
     users = reachable_users()
+    if user_ids is not None:
+        users = users.filter(pk__in=list(user_ids))
+    coming = Exists(
+        RSVP.objects.filter(meeting=meeting, user=OuterRef("pk"), answer__in=[RSVP.Answer.YES, RSVP.Answer.MAYBE])
+    )
+    invited = Exists(Invitee.objects.filter(meeting=meeting, user=OuterRef("pk")))
+    everyone = Q(is_staff=True) | Exists(Membership.objects.filter(user=OuterRef("pk")))
     if meeting.series and meeting.series.reminder_audience == meeting.series.Audience.RSVPED:
-        users = users.filter(
-            Exists(
-                RSVP.objects.filter(
-                    meeting=meeting, user=OuterRef("pk"), answer__in=[RSVP.Answer.YES, RSVP.Answer.MAYBE]
-                )
-            )
-        )
+        audience = coming | invited
+    elif meeting.series:
+        audience = everyone | invited
     else:
-        users = users.filter(Q(is_staff=True) | Exists(Membership.objects.filter(user=OuterRef("pk")))).exclude(
-            Exists(RSVP.objects.filter(meeting=meeting, user=OuterRef("pk"), answer=RSVP.Answer.NO))
-        )
-    rows = users.values_list("pk", "email", "email_preference__wants_reminders", "email_preference__reminder_leads")
+        # A one-off meeting with invitees (a working group) reminds them and whoever said they would
+        # come, not the whole partnership; one without reminds every member. Decided in the same query.
+        audience = coming | invited | (everyone & ~Exists(Invitee.objects.filter(meeting=meeting)))
+    users = users.filter(audience).exclude(
+        Exists(RSVP.objects.filter(meeting=meeting, user=OuterRef("pk"), answer=RSVP.Answer.NO))
+    )
+    rows = users.order_by("pk").values_list(
+        "pk", "email", "email_preference__wants_reminders", "email_preference__reminder_leads"
+    )
     return [
         (pk, email)
         for pk, email, wants, leads in rows
@@ -153,36 +164,96 @@ def reminder_recipients(*, meeting: Meeting, lead: str) -> list[tuple[int, str]]
     ]
 
 
-def dispatch_reminders(*, now: datetime) -> list[str]:
+@dataclass
+class ReminderChunk:
+    """One chunk of a reminder's fan-out: what ``dispatch_reminder_chunk`` (or its task) takes."""
+
+    marker: str
+    meeting_id: int
+    lead: str
+    start: str  # the meeting's start the reminder is for (ISO, UTC)
+    user_ids: list[int]
+
+
+def dispatch_reminders(*, now: datetime, hand_out: Callable[[list[ReminderChunk]], None] | None = None) -> list[str]:
+    """Fan out the due reminders once each (a ``Dispatch`` marker per meeting, lead and start).
+
+    The tick picks the recipients' ids (one query) and cuts them into chunks of
+    ``NOTIFICATIONS_CHUNK_SIZE``; each chunk's rows are written and enqueued by
+    ``dispatch_reminder_chunk`` in a fixed number of queries. Without ``hand_out`` (the commands),
+    the chunks are written here, in the marker's transaction, and the keys returned. With it (the
+    beat's tick), the marker commits alone and ``hand_out`` gives the chunks to the workers, so a
+    meeting with 50,000 invitees starts sending after one chunk, not after 50,000 rows.
+    """
     pairs = {f"reminder:{m.pk}:{lead}:{iso(m.start)}": (m, lead) for m, lead in due_reminders(now=now)}
     keys: list[str] = []
+    size = settings.NOTIFICATIONS_CHUNK_SIZE
     for marker in sorted(_new_markers(list(pairs))):
         meeting, lead = pairs[marker]
-        start = iso(meeting.start)
-        deliveries = [
-            _pending(
-                key=f"reminder:{meeting.pk}:{user_id}:{lead}:{start}",
-                kind=Delivery.Kind.REMINDER,
-                user_id=user_id,
-                email=email,
-                meeting=meeting,
-                now=now,
-                lead=lead,
+        ids = [user_id for user_id, _ in reminder_recipients(meeting=meeting, lead=lead)]
+        chunks = [
+            ReminderChunk(
+                marker=marker, meeting_id=meeting.pk, lead=lead, start=iso(meeting.start), user_ids=ids[i : i + size]
             )
-            for user_id, email in reminder_recipients(meeting=meeting, lead=lead)
+            for i in range(0, len(ids), size)
         ]
-        keys += fan_out(marker=marker, deliveries=deliveries)
+        try:
+            with transaction.atomic():
+                Dispatch.objects.create(key=marker, recipients=len(ids))
+                if hand_out is None:
+                    for chunk in chunks:
+                        keys += dispatch_reminder_chunk(chunk=chunk, now=now, meeting=meeting)
+        except IntegrityError:
+            continue  # another tick did this fan-out
+        if hand_out is not None and chunks:
+            hand_out(chunks)
     return keys
 
 
+def dispatch_reminder_chunk(*, chunk: ReminderChunk, now: datetime, meeting: Meeting | None = None) -> list[str]:
+    """Write and enqueue the reminders of one chunk of recipients; returns their keys.
+
+    Three queries whatever the chunk's size (the meeting, its recipients among the chunk, the
+    insert). Safe to run twice: the rows' unique keys keep the second from adding anything, and the
+    send claims each row once. A meeting cancelled or moved since the tick gets nothing here: its
+    change notice, or the reminder for its new time, goes out on its own.
+    """
+    if meeting is None:
+        meeting = Meeting.objects.select_related("series").filter(pk=chunk.meeting_id).first()
+    if meeting is None or meeting.status != Meeting.Status.SCHEDULED or iso(meeting.start) != chunk.start:
+        return []
+    deliveries = [
+        _pending(
+            key=f"reminder:{meeting.pk}:{user_id}:{chunk.lead}:{chunk.start}",
+            kind=Delivery.Kind.REMINDER,
+            user_id=user_id,
+            email=email,
+            meeting=meeting,
+            now=now,
+            lead=chunk.lead,
+        )
+        for user_id, email in reminder_recipients(meeting=meeting, lead=chunk.lead, user_ids=chunk.user_ids)
+    ]
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
+    keys = [d.key for d in deliveries]
+    enqueue_keys(keys)
+    return keys
+
+
+def forget_dispatch(*, marker: str) -> None:
+    """Undo a fan-out's marker whose chunks never reached the broker: the next tick does it again
+    (the chunks that did get through wrote rows with unique keys, so nothing goes out twice)."""
+    Dispatch.objects.filter(key=marker).delete()
+
+
 def _told(meeting_ref, *, now: datetime) -> QuerySet:
-    """What members were told about a meeting: sent reminders and change notices.
+    """What members were told about a meeting: sent reminders, invitations and change notices.
 
     Only for a start that has not long passed: a change to a meeting held last month is no news.
     """
     return Delivery.objects.filter(
         meeting=meeting_ref,
-        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.CHANGE],
+        kind__in=[Delivery.Kind.REMINDER, Delivery.Kind.CHANGE, Delivery.Kind.INVITED],
         status=Delivery.Status.SENT,
         meeting_start__gt=now - timedelta(days=1),
     )
@@ -305,6 +376,31 @@ def dispatch_followups(*, now: datetime) -> list[str]:
     )
 
 
+def queue_meeting_invitations(*, meeting: Meeting, user_ids: list[int], now: datetime | None = None) -> list[str]:
+    """One invitation per member and meeting (``invited:<meeting>:<user>``), for the system: called when
+    partnership admins invite members. Invited again after being removed, a member is not emailed
+    twice. Three queries whatever the number: the addresses, the keys already used, the insert."""
+    now = now or timezone.now()
+    rows = reachable_users().filter(pk__in=list(user_ids)).order_by("pk").values_list("pk", "email")
+    deliveries = {
+        f"invited:{meeting.pk}:{user_id}": _pending(
+            key=f"invited:{meeting.pk}:{user_id}",
+            kind=Delivery.Kind.INVITED,
+            user_id=user_id,
+            email=email,
+            meeting=meeting,
+            now=now,
+        )
+        for user_id, email in rows
+    }
+    used = set(Delivery.objects.filter(key__in=list(deliveries)).values_list("key", flat=True))
+    new = [d for key, d in deliveries.items() if key not in used]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    keys = [d.key for d in new]
+    enqueue_keys(keys)
+    return keys
+
+
 def requeue_stuck_deliveries(*, now: datetime) -> list[str]:
     """Re-enqueue rows nobody is working on: pending past their time (the queued message was lost,
     e.g. a broker restart) or sending with a stale claim (the worker died mid-send).
@@ -326,11 +422,15 @@ def requeue_stuck_deliveries(*, now: datetime) -> list[str]:
     return keys
 
 
-def run_reminder_tick(*, now: datetime | None = None) -> TickReport:
-    """The every-minute tick: due reminders, change notices, minutes nudges, follow-ups, the sweep."""
+def run_reminder_tick(
+    *, now: datetime | None = None, hand_out: Callable[[list[ReminderChunk]], None] | None = None
+) -> TickReport:
+    """The every-minute tick: due reminders, change notices, minutes nudges, follow-ups, the sweep.
+
+    ``hand_out`` gives the reminders' fan-out chunks to the workers (``dispatch_reminders``)."""
     now = now or timezone.now()
     report = TickReport()
-    report.add("reminders", dispatch_reminders(now=now))
+    report.add("reminders", dispatch_reminders(now=now, hand_out=hand_out))
     report.add("changes", dispatch_change_notices(now=now))
     report.add("nudges", dispatch_minutes_nudges(now=now))
     report.add("followups", dispatch_followups(now=now))
@@ -368,33 +468,68 @@ def ensure_preferences(*, now: datetime) -> int:
     return created
 
 
+def due_digest_members(*, now: datetime, user_ids=None, force: bool = False) -> list[int]:
+    """Ids of the members whose digest is due at ``now`` (one indexed query), in id order.
+
+    ``user_ids`` limits the answer to those members; ``force`` treats them as due now (members
+    without a preference row count with the defaults, weekly).
+    """
+    if force:
+        due = digest_recipients().exclude(email_preference__digest_frequency=Preference.Frequency.OFF)
+        return list(due.filter(pk__in=user_ids or []).order_by("pk").values_list("pk", flat=True))
+    preferences = Preference.objects.exclude(digest_frequency=Preference.Frequency.OFF).filter(
+        next_digest_at__lte=now, user__in=digest_recipients()
+    )
+    if user_ids is not None:
+        preferences = preferences.filter(user_id__in=user_ids)
+    return list(preferences.order_by("user_id").values_list("user_id", flat=True))
+
+
+def new_digest_run() -> str:
+    """The id every chunk of one digest fan-out shares: its content is loaded once per run."""
+    return uuid.uuid4().hex
+
+
 def dispatch_digests(*, now: datetime, user_ids=None, force: bool = False, dry_run: bool = False) -> list[str]:
     """Create the due digests' deliveries (``digest:<user>:<period>``) and enqueue them in chunks.
 
     ``user_ids`` limits the run to those members; ``force`` treats them as due now (the current
     period's digest, still at most once per period). ``dry_run`` returns the keys and writes nothing.
+    Chunk after chunk in this process (the commands); the beat's tick fans the chunks out to the
+    workers instead (``tasks.tick_digests``).
     """
-    if force:
-        # Members without a preference row yet count with the defaults (weekly).
-        due = digest_recipients().exclude(email_preference__digest_frequency=Preference.Frequency.OFF)
-        due_ids = list(due.filter(pk__in=user_ids or []).order_by("pk").values_list("pk", flat=True))
-    else:
-        preferences = Preference.objects.exclude(digest_frequency=Preference.Frequency.OFF).filter(
-            next_digest_at__lte=now, user__in=digest_recipients()
-        )
-        if user_ids is not None:
-            preferences = preferences.filter(user_id__in=user_ids)
-        due_ids = list(preferences.order_by("user_id").values_list("user_id", flat=True))
+    due_ids = due_digest_members(now=now, user_ids=user_ids, force=force)
+    run = new_digest_run()
     keys: list[str] = []
     size = settings.NOTIFICATIONS_CHUNK_SIZE
     for start in range(0, len(due_ids), size):
-        keys += _dispatch_digest_chunk(due_ids[start : start + size], now=now, force=force, dry_run=dry_run)
+        keys += dispatch_digest_chunk(
+            user_ids=due_ids[start : start + size], now=now, run=run, force=force, dry_run=dry_run, checked=True
+        )
     return keys
 
 
-def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, dry_run: bool) -> list[str]:
+def dispatch_digest_chunk(
+    *, user_ids: list[int], now: datetime, run: str, force: bool = False, dry_run: bool = False, checked: bool = False
+) -> list[str]:
+    """Create and enqueue the digests of one chunk of members of run ``run`` (at ``now``).
+
+    Safe to run twice: unless ``checked`` (the caller just selected them), it first keeps only the
+    members still due, and a second run finds their next slot already moved on; the unique keys
+    stop any other overlap. Runs in a fixed number of queries.
+    """
+    if not checked:
+        user_ids = due_digest_members(now=now, user_ids=user_ids, force=force)
+    if not user_ids:
+        return []
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .select_related("profile", "email_preference")
+        .prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("coalition")))
+    )
     deliveries, schedule = [], []
-    for user in digest_users(user_ids):
+    for user in users:
         preference = getattr(user, "email_preference", None) or Preference(user=user)
         zone = effective_time_zone(user)
         frequency = preference.digest_frequency
@@ -408,7 +543,8 @@ def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, d
                 kind=Delivery.Kind.DIGEST,
                 user=user,
                 to_address=user.email,
-                params={"period": period, "frequency": frequency},
+                # The run and its time: the digest covers what is new until then (see compose.py).
+                params={"period": period, "frequency": frequency, "run": run, "until": iso(now)},
                 next_attempt_at=now,
                 created=now,
             )
@@ -422,9 +558,29 @@ def _dispatch_digest_chunk(user_ids: list[int], *, now: datetime, force: bool, d
     with transaction.atomic():
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         Preference.objects.bulk_create([p for p in schedule if p.pk is None], ignore_conflicts=True)
-        Preference.objects.bulk_update([p for p in schedule if p.pk is not None], ["next_digest_at"])
+        _reschedule(p for p in schedule if p.pk is not None)
     enqueue_keys(keys)
     return keys
+
+
+def _reschedule(preferences) -> None:
+    """Store each preference's new ``next_digest_at`` in one UPDATE.
+
+    Members who share a zone and a frequency share their next slot, so the CASE has a branch per
+    distinct slot (a handful), not per member as ``bulk_update`` would write it."""
+    by_slot: dict[datetime, list[int]] = {}
+    for preference in preferences:
+        by_slot.setdefault(preference.next_digest_at, []).append(preference.pk)
+    if not by_slot:
+        return
+    field_ = Preference._meta.get_field("next_digest_at")
+    Preference.objects.filter(pk__in=[pk for pks in by_slot.values() for pk in pks]).update(
+        next_digest_at=Case(
+            *(When(pk__in=pks, then=Value(slot, output_field=field_)) for slot, pks in by_slot.items()),
+            default=F("next_digest_at"),
+            output_field=field_,
+        )
+    )
 
 
 def run_digest_tick(*, now: datetime | None = None) -> TickReport:

@@ -18,7 +18,8 @@ from . import selectors, services, tokens
 from .compose import digest_context
 from .digests import build_digests, digest_users
 from .forms import FailedDeliveryFilter, PreferenceForm, UnsubscribeChangeForm
-from .mail import Message, render_email
+from .mail import render_email
+from .message import Message
 from .models import Delivery, Preference
 from .timefmt import format_local
 

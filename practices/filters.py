@@ -6,20 +6,24 @@ from django.db.models import F, IntegerField, Value
 
 from coalitions.models import Coalition
 
-from .models import SEARCH_MAX_LENGTH, FocusArea, Practice, PracticeKind, clean_search_text
+from .government_levels import UNKNOWN_LEVEL_MESSAGE, GovernmentLevel
+from .models import SEARCH_MAX_LENGTH, FocusArea, FundingProgram, Practice, PracticeKind, clean_search_text
 
 SORTS = [
     ("newest", "Newest"),
     ("adopted", "Most adopted"),
+    ("confirmed", "Most confirmed adoptions"),
     ("updated", "Recently updated"),
 ]
 RELEVANCE = ("relevance", "Best match")
+# ``?contract=open``: practices with a cooperative contract in its term that other public bodies may join.
+CONTRACT_OPEN = "open"
 
 
 def filter_options() -> dict[str, list[tuple[str, str]]]:
-    """Focus areas, kinds and coalitions for the filter form, as (slug, name) choices.
+    """Focus areas, kinds, coalitions and funding programs for the filter form, as (slug, name) choices.
 
-    One UNION query instead of three: the list pages must stay within a fixed query budget
+    One UNION query instead of four: the list pages must stay within a fixed query budget
     (12 with a signed-in member, whose session, time zone and roles already cost six).
     """
 
@@ -33,13 +37,18 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
         .union(
             rows(PracticeKind, "kind", "order").values_list("group", "sort_key", "name", "slug"),
             rows(Coalition, "coalition").values_list("group", "sort_key", "name", "slug"),
+            rows(FundingProgram, "program", "order").values_list("group", "sort_key", "name", "slug"),
             all=True,
         )
     )
-    options: dict[str, list[tuple[str, str]]] = {"focus_area": [], "kind": [], "coalition": []}
+    options: dict[str, list[tuple[str, str]]] = {"focus_area": [], "kind": [], "coalition": [], "program": []}
     for group, _, name, slug in sorted(union, key=lambda row: (row[1], row[2].lower())):
         options[group].append((slug, name))
     return options
+
+
+# What no list row shows: left in the database (the search vector alone is kilobytes a row).
+LONG_FIELDS = ("body", "body_html", "search_vector", "dependencies")
 
 
 def listed_practices(user):
@@ -48,7 +57,8 @@ def listed_practices(user):
 
 
 class PracticeFilter(django_filters.FilterSet):
-    """``?q=&focus_area=&kind=&maturity=&coalition=&tag=&funding=&sort=``; every filter combines.
+    """``?q=&focus_area=&kind=&maturity=&coalition=&tag=&funding=&program=&government_level=&adoptions=``
+    ``&contract=&sort=``; every filter combines.
 
     ``fixed`` names filters a page already applies (the focus-area page fixes ``focus_area``);
     they leave the form. Unknown choices become form errors and are ignored, never a 500.
@@ -76,6 +86,31 @@ class PracticeFilter(django_filters.FilterSet):
         label="Funding source",
         empty_label="Any funding",
     )
+    program = django_filters.ChoiceFilter(
+        method="filter_program",
+        label="Funding program",
+        empty_label="Any program",
+        error_messages={"invalid_choice": "“%(value)s” is not one of the funding programs."},
+    )
+    government_level = django_filters.ChoiceFilter(
+        choices=GovernmentLevel.choices,
+        label="Level of government",
+        empty_label="Any level",
+        error_messages={"invalid_choice": UNKNOWN_LEVEL_MESSAGE},
+    )
+    adoptions = django_filters.ChoiceFilter(
+        method="filter_adoptions",
+        choices=[("confirmed", "With confirmed adoptions"), ("any", "With any adoption")],
+        label="Adoptions",
+        empty_label="Adopted or not",
+    )
+    contract = django_filters.ChoiceFilter(
+        method="filter_contract",
+        choices=[(CONTRACT_OPEN, "Has a contract others can buy from now")],
+        label="Contracts",
+        empty_label="With or without a contract",
+        error_messages={"invalid_choice": "“%(value)s” is not a contract filter; use contract=open."},
+    )
     sort = django_filters.ChoiceFilter(method="keep", choices=SORTS, label="Sort by", empty_label=None)
 
     class Meta:
@@ -85,7 +120,7 @@ class PracticeFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, fixed=(), **kwargs):
         super().__init__(data, *args, **kwargs)
         options = filter_options()
-        for name in ("focus_area", "kind", "coalition"):
+        for name in ("focus_area", "kind", "coalition", "program"):
             self.filters[name].extra["choices"] = options[name]
         if self.search_text:
             self.filters["sort"].extra["choices"] = [RELEVANCE, *SORTS]
@@ -124,8 +159,20 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_focus_area(self, queryset, name, value):
         return queryset.in_focus_area(value)
 
+    def filter_program(self, queryset, name, value):
+        return queryset.funded_by(value)
+
+    def filter_adoptions(self, queryset, name, value):
+        # The stored counters (practices.receivers keeps them), so the filter reads a column, not a join.
+        if value == "confirmed":
+            return queryset.filter(confirmed_adoption_count__gt=0)
+        return queryset.filter(adoption_count__gt=0)
+
     def filter_tag(self, queryset, name, value):
         return queryset.tagged(value.strip())
+
+    def filter_contract(self, queryset, name, value):
+        return queryset.with_open_contract()
 
     def keep(self, queryset, name, value):
         return queryset  # applied after every filter, in sorted_queryset()

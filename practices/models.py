@@ -1,6 +1,7 @@
 import os
 import re
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -11,8 +12,8 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,6 +24,7 @@ from taggit.models import TagBase, TaggedItemBase
 from coalitions import permissions
 from coalitions.models import Coalition, Membership
 
+from .government_levels import GovernmentLevel
 from .markdown import RendersMarkdown, SanitizedHTMLField
 
 # A search longer than this is cut here: nobody types more, and it bounds the work per query.
@@ -36,6 +38,10 @@ SEARCH_CONFIG = "english"
 STOP_WORDS = frozenset(
     {"and", "are", "for", "from", "how", "into", "its", "our", "the", "their", "this", "was", "what", "with"}
 )
+
+
+# The rows list pages, feeds and the API show: what each partial index below covers.
+LISTED = Q(status="published", is_hidden=False)
 
 
 class FocusArea(TagBase):
@@ -55,11 +61,18 @@ class FocusAreaItem(TaggedItemBase):
     content_object = models.ForeignKey("Practice", on_delete=models.CASCADE)
     tag = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="items")
 
+    class Meta:
+        # "Practices in this area" and the counts per area read (tag, practice) pairs from the index alone.
+        indexes = [models.Index(fields=["tag", "content_object"], name="focus_area_item_pair")]
+
 
 class TaggedPractice(TaggedItemBase):
     """Free tags, in taggit's shared Tag table."""
 
     content_object = models.ForeignKey("Practice", on_delete=models.CASCADE)
+
+    class Meta:
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_practice_pair")]
 
 
 class PracticeKind(models.Model):
@@ -75,6 +88,27 @@ class PracticeKind(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FundingProgram(models.Model):
+    """What paid for a practice (ARPA recovery funds, a SMART grant, philanthropy…): a curated list that
+    partnership admins extend in the Django admin, like focus areas. A practice names several or none,
+    beside its single ``funding_source`` category (see the README on why both stay)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "funding program"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('practices:list')}?program={self.slug}"
 
 
 # Markdown syntax that reads as noise in a one-line snippet cut from the body.
@@ -181,6 +215,11 @@ class PracticeQuerySet(models.QuerySet):
     def in_focus_area(self, slug: str):
         return self.filter(Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
 
+    def funded_by(self, slug: str):
+        return self.filter(
+            Exists(Practice.funding_programs.through.objects.filter(practice=OuterRef("pk"), fundingprogram__slug=slug))
+        )
+
     def tagged(self, slug: str):
         return self.filter(Exists(TaggedPractice.objects.filter(content_object=OuterRef("pk"), tag__slug=slug)))
 
@@ -191,15 +230,19 @@ class PracticeQuerySet(models.QuerySet):
 
         PostgreSQL: the stored weighted ``search_vector``, ranked by ``ts_rank_cd`` with length
         normalization. SQLite: the FTS5 table, ranked by ``bm25()`` with column weights. A search without
-        letters or digits matches nothing.
+        letters or digits matches nothing. Bounded on both: a common word ranks its newest
+        ``discovery.words.SEARCH_CANDIDATES`` + 1 matches, not all of them (a page says "1,000+"), so the
+        cost of a search does not grow with the catalogue.
         """
         q = clean_search_text(q)
         if not has_search_words(q):
             return self.none()
+        from .discovery import words
+
         if self._on_postgres:
             query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
             return (
-                self.filter(search_vector=query)
+                self.filter(pk__in=words.search_candidates(self.filter(search_vector=query)))
                 .annotate(
                     # Cover density, divided by 1 + log(length) (1) and mapped into [0, 1) (32).
                     rank=SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(1 | 32)),
@@ -217,8 +260,6 @@ class PracticeQuerySet(models.QuerySet):
                 )
                 .order_by("-rank", "-published_at", "-pk")
             )
-        from .discovery import words
-
         match = words.fts_query(_search_alternatives(q))
         if not match:  # only "or"s or exclusions: nothing to look for, as on PostgreSQL
             return self.none()
@@ -269,46 +310,59 @@ class PracticeQuerySet(models.QuerySet):
             .order_by("-score", "-published_at")
         )
 
-    def with_adoption_counts(self):
-        """Annotates ``adoption_count`` (a subquery, so it combines with any filter without GROUP BY)."""
-        counts = (
-            Adoption.objects.filter(practice=OuterRef("pk"))
-            .order_by()
-            .values("practice")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(adoption_count=Coalesce(Subquery(counts), 0))
-
-    def with_comment_counts(self):
-        counts = (
-            Comment.objects.filter(practice=OuterRef("pk"), is_hidden=False)
-            .order_by()
-            .values("practice")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(comment_count=Coalesce(Subquery(counts), 0))
+    def with_open_contract(self, day=None):
+        """Practices with a contract another public body can buy from on ``day`` (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(Exists(Contract.objects.open_on(day).filter(practice=OuterRef("pk"))))
 
     def for_list(self):
         """Everything a list row shows, in a fixed number of queries: one for the rows, one per tag kind."""
-        return (
-            self.select_related("kind", "coalition")
-            .prefetch_related("focus_areas", "tags")
-            .with_adoption_counts()
-            .with_comment_counts()
-        )
+        # Adoption and comment counts are columns kept by practices.receivers, not subqueries per row.
+        return self.select_related("kind", "coalition").prefetch_related("focus_areas", "tags")
 
     def sorted_by(self, key: str):
         orderings = {
-            "newest": ["-published_at", "-created", "-pk"],
+            # Each order ends in the primary key, so it is total: keyset pages (practices.pagination) need it.
+            "newest": ["-published_at", "-pk"],
             "adopted": ["-adoption_count", "-published_at", "-pk"],
+            "confirmed": ["-confirmed_adoption_count", "-published_at", "-pk"],
             "updated": ["-updated", "-pk"],
             "title": ["title", "pk"],
         }
         if key == "relevance":
             return self  # search() already ordered by rank
         return self.order_by(*orderings.get(key, orderings["newest"]))
+
+
+class Maintenance(models.TextChoices):
+    """Who keeps a practice's solution working."""
+
+    IN_HOUSE = "in_house", "In-house staff"
+    VENDOR = "vendor", "A vendor, under contract"
+    COMMUNITY = "community", "An open-source or peer community"
+    NONE = "none", "Nobody: it is not maintained"
+
+
+DEPENDENCIES_MAX_LENGTH = 2000
+
+
+class Standard(models.Model):
+    """A data, interface or security standard a practice supports (GTFS, MDS, NIST CSF, CJIS…).
+
+    A curated list, not free tags: "GTFS", "gtfs" and "GTFS static" must be one entry for "every
+    practice that speaks GTFS" to find them all, and each entry says what it is. The data migration
+    starts the list; partnership admins extend it in Django admin.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class Practice(RendersMarkdown, models.Model):
@@ -343,7 +397,12 @@ class Practice(RendersMarkdown, models.Model):
     kind = models.ForeignKey(PracticeKind, on_delete=models.PROTECT, related_name="practices")
     maturity = models.CharField(max_length=12, choices=Maturity.choices, default=Maturity.IDEA)
     jurisdiction = models.CharField(max_length=200, blank=True, help_text='e.g. "City of Dallas"')
+    # Beside the free-text jurisdiction, the level lists and the API filter by. Blank only for rows written
+    # by code that does not set it (the forms require it on new practices; the migration adding it filled the rest).
+    government_level = models.CharField(max_length=10, choices=GovernmentLevel.choices, blank=True)
     funding_source = models.CharField(max_length=20, choices=FundingSource.choices, blank=True)
+    # The named programs that paid for it (optional, several): lists, the API and insights filter by them.
+    funding_programs = models.ManyToManyField(FundingProgram, blank=True, related_name="practices")
     coalition = models.ForeignKey(Coalition, on_delete=models.PROTECT, related_name="practices")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practices")
     contact = models.ForeignKey(
@@ -359,6 +418,26 @@ class Practice(RendersMarkdown, models.Model):
     # Title, summary, tags, jurisdiction and body, weighted; rewritten by practices.services on every save.
     # Its GIN index is created by a PostgreSQL-only migration (SQLite has no tsvector).
     search_vector = SearchVectorField(null=True, editable=False)
+    # What list rows show and the "most adopted" sort orders by, kept by practices.receivers on every
+    # adoption and comment change (comment_count counts visible comments only): a list page reads them
+    # from the row instead of counting for every row it skips.
+    adoption_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Of adoption_count (adoptions not stopped), those the adopting coalition's admins confirmed: lists and
+    # cards show both ("2 confirmed, 1 claimed"), and the "most confirmed adoptions" sort orders by it.
+    confirmed_adoption_count = models.PositiveIntegerField(default=0, editable=False)
+    # The day its first adoption (not stopped) started: its "started on" date, else the day it was recorded.
+    # Kept with the counts; insights measure the time from publication to first adoption by it.
+    first_adopted_on = models.DateField(null=True, blank=True, editable=False)
+
+    # What it takes to run (all optional): who keeps it working and until when, what it depends on,
+    # the standards it speaks, its licence, and the practice it was adapted from.
+    maintained_by = models.CharField(max_length=12, choices=Maintenance.choices, blank=True)
+    maintained_until = models.DateField(null=True, blank=True)
+    dependencies = models.TextField(max_length=DEPENDENCIES_MAX_LENGTH, blank=True)
+    standards = models.ManyToManyField("Standard", blank=True, related_name="practices")
+    software_license = models.CharField(max_length=100, blank=True)
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="adaptations")
 
     focus_areas = TaggableManager(through=FocusAreaItem, related_name="practices", verbose_name="focus areas")
     tags = TaggableManager(through=TaggedPractice, blank=True, verbose_name="tags")
@@ -368,6 +447,32 @@ class Practice(RendersMarkdown, models.Model):
 
     class Meta:
         ordering = ["-published_at", "-created"]
+        # One index per sort and filter the list pages and the API offer, over listed rows only (published,
+        # not hidden): a page reads its 50 rows from the index in order, at any depth (keyset pages).
+        indexes = [
+            models.Index(fields=list(fields), name=name, condition=LISTED)
+            for name, fields in (
+                ("practice_listed_newest", ("-published_at", "-id")),
+                ("practice_listed_adopted", ("-adoption_count", "-published_at", "-id")),
+                ("practice_listed_confirmed", ("-confirmed_adoption_count", "-published_at", "-id")),
+                ("practice_listed_updated", ("-updated", "-id")),
+                ("practice_listed_kind", ("kind", "-published_at", "-id")),
+                ("practice_listed_maturity", ("maturity", "-published_at", "-id")),
+                ("practice_listed_coalition", ("coalition", "-published_at", "-id")),
+                ("practice_listed_funding", ("funding_source", "-published_at", "-id")),
+                ("practice_listed_gov_level", ("government_level", "-published_at", "-id")),
+            )
+        ] + [
+            # The insights figures join listed practices by id and read only these columns: from this narrow
+            # index (an index-only scan) rather than the wide rows with their bodies and search vectors.
+            # SQLite has no INCLUDE and gets an index on published_at alone.
+            models.Index(
+                fields=["published_at"],
+                include=["id", "coalition", "government_level", "visibility", "first_adopted_on", "adoption_count"],
+                name="practice_listed_insights",
+                condition=LISTED,
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -427,11 +532,11 @@ def attachment_upload_to(instance, filename):
     return f"practices/{instance.practice_id}/{uuid.uuid4().hex}{ext}"
 
 
-class Attachment(models.Model):
-    """A file on a practice, served only through the permission-checked download view."""
+class StoredFile(models.Model):
+    """What the portal keeps of an uploaded file (checked by ``practices.uploads``): served only through a
+    permission-checked download view, never from the media folder. Concrete models add what it is on and
+    ``file`` with their own folder."""
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
     name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
@@ -439,42 +544,243 @@ class Attachment(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created", "pk"]
 
     def __str__(self):
         return self.name
 
+
+class Attachment(StoredFile):
+    """A file on a practice."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+
     def get_absolute_url(self):
         return reverse("practices:attachment", args=[self.practice.slug, self.pk])
 
 
+class OutcomeMeasure(models.Model):
+    """One outcome adopters report in a fixed unit, so figures add up and compare across coalitions.
+
+    A short curated list (RFP preparation time saved, cost versus an own procurement…) that partnership
+    admins extend in the Django admin; a measure no longer offered is made inactive, never deleted, so the
+    figures already reported keep their meaning.
+    """
+
+    class Unit(models.TextChoices):
+        WEEKS = "weeks", "weeks"
+        PERCENT = "percent", "%"
+        HOURS_PER_YEAR = "hours_year", "hours a year"
+        PEOPLE = "people", "people"
+        DOLLARS = "dollars", "US dollars"
+        COUNT = "count", "count"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    unit = models.CharField(max_length=12, choices=Unit.choices)
+    # How the practice page's summary reads it after the median: "6 weeks" + " of RFP work saved".
+    summary_label = models.CharField(max_length=100, help_text='After the figure, e.g. "of RFP work saved".')
+    # A cost difference may be negative (cheaper than buying alone); time saved or people served may not.
+    allows_negative = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Offered on the adoption form.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_unit_display()})"
+
+    def format(self, value) -> str:
+        """A figure with its unit: "6 weeks", "-12%", "1,200 hours a year"."""
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
+        if self.unit == self.Unit.PERCENT:
+            return f"{number}%"
+        if self.unit == self.Unit.DOLLARS:
+            return f"${number}"
+        if self.unit == self.Unit.COUNT:
+            return number
+        unit = self.get_unit_display()
+        if value == 1 and unit.startswith("weeks"):
+            unit = "week"
+        return f"{number} {unit}"
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def counted(self):
+        """The adoptions a practice's counters count: every record but the stopped ones."""
+        return self.exclude(stage=Adoption.Stage.STOPPED)
+
+    def confirmed(self):
+        return self.filter(confirmation=Adoption.Confirmation.CONFIRMED)
+
+    def due_for_reconfirmation(self, now):
+        """Confirmed a year ago or more and not asked since: the yearly question is due (indexed)."""
+        return self.filter(
+            confirmation=Adoption.Confirmation.CONFIRMED,
+            confirmed_at__lte=now - ADOPTION_RECONFIRM_AFTER,
+        ).filter(Q(confirmation_asked_at__isnull=True) | Q(confirmation_asked_at__lt=F("confirmed_at")))
+
+    def unanswered(self, now):
+        """Asked whether still current, and not answered within ADOPTION_ANSWER_WITHIN: they lapse."""
+        return self.filter(
+            confirmation=Adoption.Confirmation.CONFIRMED,
+            confirmation_asked_at__gt=F("confirmed_at"),
+            confirmation_asked_at__lte=now - ADOPTION_ANSWER_WITHIN,
+        )
+
+
+# The adopting coalition's admins are asked once a year whether an adoption is still current; an
+# answer is expected within 30 days, after which the page says "not confirmed since …".
+ADOPTION_RECONFIRM_AFTER = timedelta(days=365)
+ADOPTION_ANSWER_WITHIN = timedelta(days=30)
+# Chips, counts and lists read best with the strongest proof first.
+STAGE_ORDER = ("adopted", "piloting", "exploring", "stopped")
+
+
 class Adoption(RendersMarkdown, models.Model):
-    """Coalition X is exploring, piloting or has adopted practice P."""
+    """Coalition X is exploring, piloting, has adopted or stopped using practice P: its story.
+
+    ``stage`` is the latest step of the timeline (``AdoptionStep``). ``confirmation``: "claimed" until an
+    admin of the adopting coalition confirms it, "confirmed" after, and "lapsed" when the yearly question
+    went unanswered for 30 days (the page then says "not confirmed since ``confirmed_at``").
+    """
 
     class Stage(models.TextChoices):
         EXPLORING = "exploring", "Exploring"
         PILOTING = "piloting", "Piloting"
         ADOPTED = "adopted", "Adopted"
+        STOPPED = "stopped", "Stopped"
+
+    class Confirmation(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        CONFIRMED = "confirmed", "Confirmed"
+        LAPSED = "lapsed", "Not confirmed recently"
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="adoptions")
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="adoptions")
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.EXPLORING)
+    # The adopting government: who, and its level (blank when the adopter did not say).
+    jurisdiction = models.CharField(max_length=200, blank=True, help_text='e.g. "City of Plano"')
+    government_level = models.CharField(max_length=10, choices=GovernmentLevel.choices, blank=True)
     notes = models.TextField(blank=True, help_text="What you changed.")
+    reason = models.TextField(blank=True, help_text="Why you changed it.")
     outcome = models.TextField(blank=True)
+    stopped_reason = models.TextField(blank=True)
     notes_html = SanitizedHTMLField()
+    reason_html = SanitizedHTMLField()
     outcome_html = SanitizedHTMLField()
+    # Someone who will take a call: shown to signed-in members only, never in the API or feeds.
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # One address a line (reports, council minutes, dashboards), each checked by the form.
+    evidence_links = models.TextField(blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    confirmation = models.CharField(max_length=10, choices=Confirmation.choices, default=Confirmation.CLAIMED)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the yearly "is this still current?" went out; later than confirmed_at while unanswered.
+    confirmation_asked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
 
-    markdown_fields = {"notes": "notes_html", "outcome": "outcome_html"}
+    markdown_fields = {"notes": "notes_html", "reason": "reason_html", "outcome": "outcome_html"}
+
+    objects = AdoptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
         constraints = [models.UniqueConstraint(fields=["practice", "coalition"], name="one_adoption_per_coalition")]
+        # The daily confirmation tick selects on these.
+        indexes = [models.Index(fields=["confirmation", "confirmed_at"], name="adoption_confirmation_idx")]
 
     def __str__(self):
         return f"{self.coalition} — {self.get_stage_display()} — {self.practice}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmation == self.Confirmation.CONFIRMED
+
+    @property
+    def is_lapsed(self) -> bool:
+        return self.confirmation == self.Confirmation.LAPSED
+
+    @property
+    def stage_rank(self) -> int:
+        return STAGE_ORDER.index(self.stage)
+
+    @property
+    def evidence_link_list(self) -> list[str]:
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
+
+    def can_withdraw(self, user) -> bool:
+        """Members of the adopting coalition, and partnership admins, withdraw its record."""
+        return permissions.is_partnership_admin(user) or permissions.is_member_of(user, self.coalition_id)
+
+    def can_confirm(self, user) -> bool:
+        """Admins of the adopting coalition (and partnership admins) vouch for it."""
+        return user.is_authenticated and permissions.is_coalition_admin(user, self.coalition_id)
+
+
+class AdoptionStep(models.Model):
+    """One dated step of an adoption's timeline: it reached ``stage`` on ``on`` (with why, when stopped)."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="steps")
+    stage = models.CharField(max_length=10, choices=Adoption.Stage.choices)
+    on = models.DateField()
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["on", "created", "pk"]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} on {self.on}"
+
+
+def adoption_file_upload_to(instance, filename):
+    # A random name, as for attachments: the original name is kept in the row, never trusted as a path.
+    ext = os.path.splitext(filename)[1].lower()
+    return f"adoptions/{instance.adoption_id}/{uuid.uuid4().hex}{ext}"
+
+
+class AdoptionFile(StoredFile):
+    """Evidence an adopter uploads (a council report, an award notice)."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=adoption_file_upload_to, max_length=255)
+
+    def get_absolute_url(self):
+        return reverse("practices:adoption_file", args=[self.adoption.practice.slug, self.pk])
+
+
+class AdoptionOutcome(models.Model):
+    """A figure an adopter reports on one measure, in the measure's unit."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="outcomes")
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.PROTECT, related_name="outcomes")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["measure__order", "measure__name"]
+        constraints = [models.UniqueConstraint(fields=["adoption", "measure"], name="one_figure_per_measure")]
+
+    def __str__(self):
+        return f"{self.measure.name}: {self.value}"
+
+    @property
+    def display(self) -> str:
+        return self.measure.format(self.value)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -610,3 +916,182 @@ class DocumentVector(models.Model):
 
     def __str__(self):
         return f"{self.doc_type} {self.doc_id} ({self.model})"
+
+
+class SimilarPractice(models.Model):
+    """One entry of a practice's stored "similar practices": ``similar`` is its ``position``-th best match.
+
+    Made by ``practices.discovery.refresh_similar`` in a task after a practice changes (never on a page
+    view), for every published practice whatever its visibility; the page keeps the entries its viewer
+    may see, in one query. More are stored than a page shows, so a visitor who sees only public practices
+    still gets a full list.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="similar_entries")
+    similar = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="listed_as_similar")
+    position = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["practice", "position"]
+        constraints = [models.UniqueConstraint(fields=["practice", "similar"], name="one_entry_per_similar_pair")]
+
+    def __str__(self):
+        return f"{self.practice_id} ~ {self.similar_id} (#{self.position})"
+
+
+# --- Cooperative contracts ---------------------------------------------------------------------------
+
+CONTRACT_NUMBER_MAX_LENGTH = 100
+CONTRACT_SCOPE_MAX_LENGTH = 2000
+
+
+class ContractQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """Contracts another public body can buy from on ``day``: in their term and open to joining."""
+        return self.filter(awarded_on__lte=day, expires_on__gte=day).exclude(joining=Contract.Joining.CLOSED)
+
+    def expiring_between(self, first_day, last_day):
+        """Contracts whose last day falls in ``[first_day, last_day]`` (the reminders' indexed read)."""
+        return self.filter(expires_on__gte=first_day, expires_on__lte=last_day)
+
+
+class Contract(models.Model):
+    """A contract under which other governments can buy what a practice describes.
+
+    Its owners are the practice's managers (``Practice.is_managed_by``): the author while a member,
+    the sharing coalition's admins and the partnership's admins.
+    """
+
+    class Vehicle(models.TextChoices):
+        COOPERATIVE = "cooperative", "Cooperative purchasing program"
+        STATE = "state", "State contract"
+        LOCAL = "local", "Local contract with a cooperative clause"
+
+    class LeadAgencyKind(models.TextChoices):
+        PUBLIC = "public", "A public agency (city, county, state, authority)"
+        NONPROFIT = "nonprofit", "A non-profit cooperative or association"
+        PRIVATE = "private", "A private company"
+
+    class Joining(models.TextChoices):
+        ADDENDUM = "addendum", "By a participating addendum"
+        PIGGYBACK = "piggyback", "By its piggyback clause"
+        INTERLOCAL = "interlocal", "By an interlocal or joint-powers agreement"
+        CLOSED = "closed", "Not open to other public bodies"
+
+    # No index of its own: the (practice, expires_on) index below starts with it.
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="contracts", db_index=False)
+    lead_agency = models.CharField(max_length=200, help_text="Who competed and awarded it.")
+    lead_agency_kind = models.CharField(max_length=10, choices=LeadAgencyKind.choices, default=LeadAgencyKind.PUBLIC)
+    vehicle = models.CharField(max_length=12, choices=Vehicle.choices)
+    program = models.CharField(max_length=100, blank=True, help_text="e.g. NASPO ValuePoint, Sourcewell.")
+    contract_number = models.CharField(max_length=CONTRACT_NUMBER_MAX_LENGTH)
+    supplier = models.CharField(max_length=200)
+    scope = models.TextField(max_length=CONTRACT_SCOPE_MAX_LENGTH, blank=True)
+    awarded_on = models.DateField()
+    expires_on = models.DateField()
+    is_competitively_bid = models.BooleanField(default=False)
+    has_cooperative_clause = models.BooleanField(default=False)
+    joining = models.CharField(max_length=10, choices=Joining.choices, default=Joining.ADDENDUM)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-expires_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_on__gte=F("awarded_on")), name="contract_expires_after_award"),
+        ]
+        indexes = [
+            # "Can buy now" (an EXISTS per practice) and the expiry reminders' daily range read.
+            models.Index(fields=["practice", "expires_on"], name="contract_practice_expiry"),
+            models.Index(fields=["expires_on"], name="contract_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_number} — {self.supplier}"
+
+    def get_absolute_url(self):
+        return f"{self.practice.get_absolute_url()}#contract-{self.pk}"
+
+    def is_expired_on(self, day) -> bool:
+        return self.expires_on < day
+
+    def is_open_on(self, day) -> bool:
+        return self.awarded_on <= day <= self.expires_on and self.joining != self.Joining.CLOSED
+
+
+def contract_document_upload_to(instance, filename):
+    ext = os.path.splitext(filename)[1].lower()
+    return f"practices/{instance.contract.practice_id}/contracts/{uuid.uuid4().hex}{ext}"
+
+
+class ContractDocument(models.Model):
+    """One source document of a contract, as a stored file or a link: one per kind."""
+
+    class Kind(models.TextChoices):
+        SOLICITATION = "solicitation", "Solicitation"
+        AWARD = "award", "Award"
+        PRICING = "pricing", "Pricing"
+
+    # No index of its own: the (contract, kind) unique constraint starts with it.
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="documents", db_index=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to=contract_document_upload_to, max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True, help_text="The file's name as uploaded.")
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contract", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind"], name="one_contract_document_per_kind"),
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")), name="contract_document_file_or_url"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.contract}"
+
+    def get_absolute_url(self):
+        if not self.is_file:
+            return self.url
+        return reverse("practices:contract_document", args=[self.contract.practice.slug, self.contract_id, self.pk])
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+
+class PracticeViewCount(models.Model):
+    """How often a practice's page was served in a month (UTC), counted in the shared cache and added here by
+    ``practices.pageviews.flush_practice_views``: no row is written per view, and nobody's identity is kept."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="view_counts", db_index=False)
+    month = models.DateField(help_text="The first day of the month.")
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["practice", "month"], name="one_view_count_per_month")]
+        # Insights sum a range of months.
+        indexes = [models.Index(fields=["month"], include=["practice", "views"], name="view_count_month_idx")]
+
+    def __str__(self):
+        return f"{self.practice_id} {self.month:%Y-%m}: {self.views}"
+
+
+class ViewCountBatch(models.Model):
+    """A batch of counted views taken from the shared cache and added to ``PracticeViewCount``: its token,
+    claimed in the same transaction that adds it, so a batch is added once however often a flush retries."""
+
+    token = models.CharField(max_length=32, unique=True)
+    applied = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.token

@@ -4,6 +4,7 @@ Used for practice attachments and meeting files alike, so both apply one rule.
 """
 
 import os
+from contextlib import contextmanager
 
 import filetype
 from django.conf import settings
@@ -136,3 +137,30 @@ def serve_upload(stored_file, *, filename: str, content_type: str, is_public: bo
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300" if is_public else "private, no-store"
     return response
+
+
+@contextmanager
+def stored_files_removed_on_failure():
+    """Collects the files a service writes to storage (``stored.append(field_file)``) and deletes them if
+    what follows fails: a rolled-back transaction leaves no file behind."""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for field_file in stored:
+            field_file.storage.delete(field_file.name)
+        raise
+
+
+def validate_uploads(files, *, field: str = "attachments") -> list[str]:
+    """``validate_upload`` for each file: their content types, or one ``ValidationError`` on ``field``
+    naming every file refused (so a form shows them all at once, not the first)."""
+    errors, content_types = [], []
+    for upload in files:
+        try:
+            content_types.append(validate_upload(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({field: errors})
+    return content_types

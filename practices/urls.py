@@ -28,6 +28,8 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
     path("adoptions/<int:pk>/withdraw/", views.adoption_withdraw, name="adoption_withdraw"),
+    path("adoptions/<int:pk>/confirm/", views.adoption_confirm, name="adoption_confirm"),
+    path("adoptions/confirm/<str:token>/", views.adoption_confirm_link, name="adoption_confirm_link"),
     path("<slug:slug>/", views.practice_detail, name="detail"),
     path("<slug:slug>/edit/", views.practice_edit, name="edit"),
     path("<slug:slug>/status/", views.practice_status, name="status"),
@@ -36,4 +38,13 @@ urlpatterns = [
     path("<slug:slug>/report/", views.report_practice, name="report"),
     path("<slug:slug>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("<slug:slug>/files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("<slug:slug>/evidence/<int:pk>/", views.adoption_file, name="adoption_file"),
+    path("<slug:slug>/contracts/new/", views.contract_create, name="contract_create"),
+    path("<slug:slug>/contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("<slug:slug>/contracts/<int:pk>/delete/", views.contract_delete, name="contract_delete"),
+    path(
+        "<slug:slug>/contracts/<int:pk>/documents/<int:document>/",
+        views.contract_document,
+        name="contract_document",
+    ),
 ]

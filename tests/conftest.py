@@ -11,8 +11,10 @@ Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``ot
 ``partnership_admin_client``, ``outsider_client``; ``client`` is anonymous.
 """
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps
@@ -35,6 +37,27 @@ def pytest_configure(config):
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     connections["default"].settings_dict["CONN_MAX_AGE"] = 0
+    _own_redis_database_per_worker(settings)
+
+
+def _own_redis_database_per_worker(settings):
+    """Under pytest-xdist each process gets its own Redis database, as it gets its own test database:
+    a test empties the shared cache before it starts (FLUSHDB), which must not empty another process's
+    cache mid-test, nor the queue a real worker is reading. REDIS_URL's database is the first process's;
+    the next count down from it (15, 14…). Runs before any cache, broker or subprocess reads the URL."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"…; empty without xdist
+    url = settings.REDIS_URL
+    if not worker.startswith("gw") or not url:
+        return
+    parts = urlsplit(url)
+    database = (int(parts.path.strip("/") or 0) - int(worker[2:])) % 16
+    own = urlunsplit(parts._replace(path=f"/{database}"))
+    settings.REDIS_URL = os.environ["REDIS_URL"] = own
+    for cache in settings.CACHES.values():
+        if cache.get("LOCATION") == url:
+            cache["LOCATION"] = own
+    if getattr(settings, "CELERY_BROKER_URL", None) == url:
+        settings.CELERY_BROKER_URL = own
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +87,20 @@ def _fresh_discovery_state():
     from practices import discovery
 
     discovery.reset_caches()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_shared_cache():
+    """Counts cached by one test must not answer for the next: Redis and local memory outlive the rolled-back
+    transaction (the database cache is rolled back with it)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+    from django.core.cache.backends.redis import RedisCache
+
+    for cache in caches.all():
+        if isinstance(cache, RedisCache | LocMemCache):
+            cache.clear()
     yield
 
 

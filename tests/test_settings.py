@@ -77,6 +77,10 @@ def test_one_beat_schedule_holds_every_periodic_task(tmp_path):
         "meetings.tasks.extend_horizons",
         "notifications.tasks.tick_reminders",
         "notifications.tasks.tick_digests",
+        "practices.tasks.tick_adoption_confirmations",
+        "practices.tasks.flush_practice_views",
+        "notifications.tasks.tick_contract_reminders",
+        "calls.tasks.tick_evaluation_reminders",
     }
 
 
@@ -121,3 +125,55 @@ def test_every_variable_the_settings_read_is_in_the_readme_table():
     table |= set(re.findall(r"^\| `[A-Z_]+` / `([A-Z_]+)`", (BASE_DIR / "README.md").read_text(), re.M))
     assert len(read) > 20
     assert read - table == set()
+
+
+def test_postgresql_connection_settings_come_from_the_environment(tmp_path):
+    found = read_settings(
+        tmp_path,
+        "DATABASES",
+        DATABASE_URL="postgres://portal@db.internal:5432/portal",
+        DATABASE_STATEMENT_TIMEOUT_MS="12000",
+        DATABASE_CONNECT_TIMEOUT="3",
+        DATABASE_CONN_MAX_AGE="120",
+    )["DATABASES"]["default"]
+    assert found["OPTIONS"] == {"connect_timeout": 3, "options": "-c statement_timeout=12000"}
+    assert found["CONN_MAX_AGE"] == 120 and found["CONN_HEALTH_CHECKS"] is True
+
+    default = read_settings(tmp_path, "DATABASES", DATABASE_URL="postgres://portal@db.internal:5432/portal")
+    assert "options" not in default["DATABASES"]["default"]["OPTIONS"]  # no timeout for migrations and commands
+
+
+def test_gunicorn_takes_workers_threads_and_a_statement_timeout_below_its_own_from_the_environment(tmp_path):
+    code = (
+        "import os, runpy; conf = runpy.run_path('gunicorn.conf.py'); from django.conf import settings;"
+        "print(conf['workers'], conf['threads'], conf['timeout'], conf['bind'], conf['worker_class'],"
+        " settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    env = {
+        "WEB_WORKERS": "5",
+        "WEB_THREADS": "8",
+        "WEB_TIMEOUT_SECONDS": "40",
+        "WEB_BIND": "0.0.0.0:9000",
+        "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ["PATH"], "DJANGO_VAR_DIR": str(tmp_path / "var"), **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5", "8", "40", "0.0.0.0:9000", "gthread", "-c", "statement_timeout=35000"]
+
+
+def test_logs_are_json_lines_in_production_and_text_while_developing(tmp_path):
+    assert read_settings(tmp_path, "LOG_FORMAT", **PRODUCTION)["LOG_FORMAT"] == "json"
+    assert read_settings(tmp_path, "LOG_FORMAT")["LOG_FORMAT"] == "text"
+    assert read_settings(tmp_path, "LOG_FORMAT", **PRODUCTION, LOG_FORMAT="text")["LOG_FORMAT"] == "text"
+
+
+def test_load_balancers_health_checks_over_plain_http_are_not_redirected_in_production(tmp_path):
+    exempt = read_settings(tmp_path, "SECURE_REDIRECT_EXEMPT", **PRODUCTION)["SECURE_REDIRECT_EXEMPT"]
+    assert any(re.search(pattern, "healthz") for pattern in exempt)
+    assert not any(re.search(pattern, path) for pattern in exempt for path in ("", "practices/", "healthz/x"))

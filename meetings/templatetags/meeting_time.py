@@ -4,11 +4,16 @@
   for a signed-in viewer in another zone; the meeting's zone only for visitors.
 - ``{% meeting_time_range meeting %}`` → "10:00–11:00 MST" in the viewer's zone (the meeting's
   for visitors).
+- ``{% meetings_by_month page as months %}`` → ``[{"label": "December 2026", "meetings": […]}, …]``:
+  consecutive meetings grouped by the month they start in, as each row shows its date.
 - ``{{ "America/New_York"|zone_city }}`` → "New York".
 """
 
+from itertools import groupby
+
 from django import template
 
+from coalitions.timefmt import format_month, in_zone
 from coalitions.timezones import effective_time_zone
 
 from ..timefmt import format_meeting_time, format_time_range, zone_city
@@ -35,6 +40,19 @@ def meeting_time(context, meeting) -> str:
 @register.simple_tag(takes_context=True)
 def meeting_time_range(context, meeting) -> str:
     return format_time_range(meeting, viewer_zone(context) or meeting.time_zone)
+
+
+@register.simple_tag(takes_context=True)
+def meetings_by_month(context, meetings) -> list[dict]:
+    """Group meetings (in the order given) by the month of their start: in the viewer's zone, as their
+    rows read, or each meeting's own zone for visitors."""
+    zone = viewer_zone(context)
+
+    def month(meeting):
+        local = in_zone(meeting.start, zone or meeting.time_zone)
+        return local.year, local.month, format_month(local)
+
+    return [{"label": key[2], "meetings": list(group)} for key, group in groupby(meetings, key=month)]
 
 
 register.filter("zone_city", zone_city)

@@ -26,6 +26,8 @@ import numpy as np
 from . import embeddings, text, vectors, words
 
 PRACTICE = "practice"
+# A search ranks at most this many word matches (pages say "1,000+" past it).
+SEARCH_CANDIDATES = words.SEARCH_CANDIDATES
 
 # --- Calibration ----------------------------------------------------------------------------------
 # Chosen with bench/discovery_calibrate.py on tests/discovery's set, the same values on SQLite and
@@ -173,7 +175,7 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
             near[pk] = float(vector @ query_vector)
 
     scored = []
-    for practice in found:
+    for practice in found:  # words.Candidate rows: ids and scores, not yet the practices themselves
         w = practice.word_score
         # A practice saved a moment ago has no vector yet (its task is on the way): words alone rank it,
         # as they rank everything when the model is missing.
@@ -190,9 +192,14 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
         scored = _reciprocal_rank_order(scored)
     else:
         scored.sort(key=lambda row: (-row[1], row[0].pk))
+    scored = scored[:limit]
+    # Only the few shown are fetched as practices (with their coalition), in one query.
+    shown = practices.filter(pk__in=[row[0].pk for row in scored]).defer("body", "body_html", "search_vector")
+    shown = {p.pk: p for p in shown} if scored else {}
     return [
-        Suggestion(p.pk, round(score, 4), _reason(p.word_levels, word_weights, m, area), practice=p)
-        for p, score, w, m, area in scored[:limit]
+        Suggestion(c.pk, round(score, 4), _reason(c.word_levels, word_weights, m, area), practice=shown.get(c.pk))
+        for c, score, w, m, area in scored
+        if c.pk in shown
     ]
 
 
@@ -216,6 +223,99 @@ def _reason(levels: dict[str, str], weights: dict[str, float], meaning: float, a
         parts.append("words in common: " + ", ".join(sorted(levels, key=lambda w: -weights.get(w, 0))[:3]))
     reason = "; ".join(parts)
     return reason[0].upper() + reason[1:]
+
+
+# --- Stored "similar practices" -------------------------------------------------------------------
+# A practice's page reads its list (rule 11 of the design: derived on write, never on a hot read). More
+# are stored than a page shows (5), so a visitor who sees only public practices still gets a full list.
+STORED_SIMILAR = 12
+# A change moves a practice in and out of its neighbours' lists too: those it now lists and those that
+# listed it are refreshed with it, at most this many (a bounded task, whatever the catalogue's size).
+NEIGHBOURS_REFRESHED = 40
+
+
+def refresh_similar(practice_ids, *, using: str = "default", neighbours: bool = True) -> int:
+    """Recompute the stored "similar practices" of these practices (and, with ``neighbours``, of those
+    near them, before and after the change); returns how many lists were written. Idempotent: a list is
+    replaced whole, so running twice or concurrently leaves the same rows. Drafts, archived, hidden and
+    deleted practices get an empty list."""
+    from ..models import Practice, SimilarPractice
+
+    ids = list(dict.fromkeys(int(pk) for pk in practice_ids))
+    if not ids:
+        return 0
+    # Vectors stored a moment ago (by the task that called this) stand in for their practices' queries:
+    # look now rather than within the second, or each would be embedded again from its text.
+    vectors.index_for(PRACTICE, using).refresh(force=True)
+    written = 0
+    touched = set(ids)
+    if neighbours:
+        listers = SimilarPractice.objects.using(using).filter(similar_id__in=ids).values_list("practice_id", flat=True)
+        before = list(listers[:NEIGHBOURS_REFRESHED])
+    else:
+        before = []
+    after = []
+    live = {
+        p.pk: p
+        for p in Practice.objects.using(using).filter(pk__in=ids, status=Practice.Status.PUBLISHED, is_hidden=False)
+    }
+    areas = _focus_area_slugs(list(live), using)
+    for pk in ids:
+        practice = live.get(pk)
+        found = (
+            similar_to_practice(practice, focus_area_slugs=areas.get(pk, ()), limit=STORED_SIMILAR)
+            if practice is not None
+            else []
+        )
+        _store_similar(pk, found, using)
+        written += 1
+        after += [s.practice_id for s in found]
+    if neighbours:
+        others = [pk for pk in dict.fromkeys([*after, *before]) if pk not in touched][:NEIGHBOURS_REFRESHED]
+        written += refresh_similar(others, using=using, neighbours=False)
+    return written
+
+
+def _focus_area_slugs(practice_ids, using) -> dict[int, list[str]]:
+    from ..models import FocusAreaItem
+
+    slugs: dict[int, list[str]] = {}
+    rows = FocusAreaItem.objects.using(using).filter(content_object_id__in=practice_ids)
+    for pk, slug in rows.values_list("content_object_id", "tag__slug"):
+        slugs.setdefault(pk, []).append(slug)
+    return slugs
+
+
+def _store_similar(practice_id: int, found: list[Suggestion], using: str) -> None:
+    from django.db import transaction
+
+    from ..models import SimilarPractice
+
+    with transaction.atomic(using=using):
+        SimilarPractice.objects.using(using).filter(practice_id=practice_id).delete()
+        SimilarPractice.objects.using(using).bulk_create(
+            SimilarPractice(
+                practice_id=practice_id, similar_id=s.practice_id, position=i, score=s.score, reason=s.reason[:200]
+            )
+            for i, s in enumerate(found)
+        )
+
+
+def stored_similar(practice, *, user, limit: int = 5) -> list:
+    """A practice's stored "similar practices" that ``user`` may see, best first, each with
+    ``suggestion_reason``: one query, whatever the size of the catalogue."""
+    from django.db.models import F
+
+    rows = (
+        _practices(user)
+        .filter(listed_as_similar__practice=practice)
+        .exclude(pk=practice.pk)
+        .select_related("coalition")
+        .defer("body", "body_html", "search_vector")
+        .annotate(suggestion_reason=F("listed_as_similar__reason"), similar_position=F("listed_as_similar__position"))
+        .order_by("similar_position")
+    )
+    return list(rows[:limit])
 
 
 def practice_text(title: str, summary: str) -> str:
@@ -247,6 +347,16 @@ def meaning_matches(query: str, *, queryset, exclude=None, limit: int = 5) -> li
     if exclude is not None:
         rows = rows.exclude(pk__in=exclude.values("pk"))
     return sorted(rows, key=lambda p: -good[p.pk])[:limit]
+
+
+def count_matches(query: str, *, queryset, limit: int) -> int:
+    """How many practices of ``queryset`` the search page would list for ``query``: its word matches and
+    its meaning-only matches, counting no further than ``limit`` + 1. Two queries (one without the model)."""
+    word_matches = queryset.search(query)
+    count = word_matches.count_up_to(limit)
+    if count > limit:
+        return count
+    return count + len(meaning_matches(query, queryset=queryset, exclude=word_matches, limit=MEANING_CANDIDATES))
 
 
 def find(query: str, *, queryset, limit: int = 20) -> list:

@@ -20,6 +20,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -159,16 +160,31 @@ def rank(
     else:
         rows = _rank_sqlite(queryset, present, fetching, also, limit)
     total = sum(weights.values()) or 1.0
-    practices = []
-    for practice in rows:
-        levels = practice.word_levels or ""
-        practice.word_levels = {w: level for w, level in zip(present, levels, strict=False) if level != "-"}
-        practice.word_score = (
-            sum(weights[w] * LEVEL_WEIGHTS[level] for w, level in practice.word_levels.items()) / total
-        )
-        practices.append(practice)
-    practices.sort(key=lambda p: (-p.word_score, p.pk))
-    return practices, weights
+    candidates = []
+    for pk, levels, shared_area in rows:
+        word_levels = {w: level for w, level in zip(present, levels or "", strict=False) if level != "-"}
+        score = sum(weights[w] * LEVEL_WEIGHTS[level] for w, level in word_levels.items()) / total
+        candidates.append(Candidate(pk, score, word_levels, shared_area))
+    candidates.sort(key=lambda c: (-c.word_score, c.pk))
+    return candidates, weights
+
+
+@dataclass
+class Candidate:
+    """A practice scored by its words: only what ranking needs (the page fetches the few it shows)."""
+
+    pk: int
+    word_score: float
+    word_levels: dict[str, str]
+    shared_area: str | None = None
+
+
+def _values(rows: QuerySet) -> list[tuple]:
+    # Plain tuples, not model instances: a few hundred candidates are scored, five are shown.
+    area = "shared_area" if "shared_area" in rows.query.annotations else None
+    if area:
+        return list(rows.values_list("pk", "word_levels", area))
+    return [(pk, levels, None) for pk, levels in rows.values_list("pk", "word_levels")]
 
 
 def _matching(queryset, ids_sql: str, params: list, also: list[int]) -> QuerySet:
@@ -210,7 +226,7 @@ def _rank_postgres(queryset, words, fetching, also, limit):
         rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
     else:
         rows = rows.annotate(word_levels=RawSQL("''", []))
-    return list(rows)
+    return _values(rows)
 
 
 def _rank_sqlite(queryset, words, fetching, also, limit):
@@ -238,7 +254,7 @@ def _rank_sqlite(queryset, words, fetching, also, limit):
         rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
     else:
         rows = rows.annotate(word_levels=RawSQL("''", []))
-    return list(rows)
+    return _values(rows)
 
 
 # --- Keeping the indexes current ------------------------------------------------------------------
@@ -255,8 +271,8 @@ def index_practice_words(practice_ids: Iterable[int] | QuerySet, using: str = "d
 
 def _names(through, tag_table):
     return (
-        f"(SELECT group_concat(t.name, ' ') FROM {through} i JOIN {tag_table} t ON t.id = i.tag_id "
-        f"WHERE i.content_object_id = p.id)"
+        f"(SELECT group_concat(name, ' ') FROM (SELECT t.name FROM {through} i JOIN {tag_table} t "
+        f"ON t.id = i.tag_id WHERE i.content_object_id = p.id ORDER BY t.name, t.id))"
     )
 
 
@@ -277,7 +293,7 @@ def _index_postgres(practice_ids, using):
                 through.objects.filter(content_object=OuterRef("pk"))
                 .order_by()
                 .values("content_object")
-                .annotate(names=StringAgg("tag__name", " "))
+                .annotate(names=StringAgg("tag__name", " ", order_by=("tag__name", "tag_id")))
                 .values("names")
             ),
             Value(""),
@@ -360,6 +376,19 @@ def fts_query(alternatives: list[list[tuple[bool, str]]]) -> str:
     return " OR ".join(parts)
 
 
+# A search ranks at most this many matches (plus one, to know there are more): the newest, found by
+# walking the publication-date order until that many match. A rare word has fewer matches and all are
+# ranked; a common one ("city": over half the catalogue at 100,000) would otherwise rank every match,
+# reading each stored vector, and count them all again for the page numbers.
+SEARCH_CANDIDATES = 1000
+
+
+def search_candidates(matching: QuerySet) -> QuerySet:
+    """The ids of the newest ``SEARCH_CANDIDATES`` + 1 rows of ``matching`` (a queryset already narrowed
+    to the search's matches and every filter), as a subquery: the same bound on both databases."""
+    return matching.order_by("-published_at", "-pk").values("pk")[: SEARCH_CANDIDATES + 1]
+
+
 def sqlite_search(queryset: QuerySet, match: str, *, start: str, stop: str) -> QuerySet:
     """The practices matching an FTS5 query, annotated with ``rank`` (bm25 with column weights, higher
     is better) and a ``headline`` with the matches between ``start`` and ``stop``, best first."""
@@ -368,7 +397,11 @@ def sqlite_search(queryset: QuerySet, match: str, *, start: str, stop: str) -> Q
     body = FTS_COLUMNS.index("body")
     summary = FTS_COLUMNS.index("summary")
     return (
-        queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+        queryset.filter(
+            pk__in=search_candidates(
+                queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+            )
+        )
         .annotate(
             rank=RawSQL(f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} {row})", [match]),
             # The summary's snippet when the summary matched, else the body's (as PostgreSQL's headline).

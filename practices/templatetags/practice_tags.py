@@ -1,7 +1,8 @@
 from django import template
 
+from coalitions import permissions
 from practices import selectors
-from practices.models import highlight_html
+from practices.models import highlight_html, plain_snippet
 
 register = template.Library()
 
@@ -11,11 +12,28 @@ COALITION_LIST_SIZE = 10
 @register.inclusion_tag("practices/_coalition_practices.html", takes_context=True)
 def coalition_practices(context, coalition):
     """``{% coalition_practices coalition %}``: what a coalition shared and adopted, as the viewer may see it."""
-    return {
-        "coalition": coalition,
-        **selectors.coalition_practices(coalition, context["request"].user, limit=COALITION_LIST_SIZE),
-        "request": context["request"],
-    }
+    lists = selectors.coalition_practices(coalition, context["request"].user, limit=COALITION_LIST_SIZE)
+    selectors.attach_adopters(lists["shared"])  # who reuses each, as chips
+    return {"coalition": coalition, **lists, "request": context["request"]}
+
+
+@register.inclusion_tag("practices/_coalition_figures.html", takes_context=True)
+def coalition_figures(context, coalition):
+    """``{% coalition_figures coalition %}``: the coalition's stat tiles, as the viewer may see them
+    (one query; ``member_count`` comes annotated on the coalition)."""
+    return {"coalition": coalition, **selectors.coalition_figures(coalition, context["request"].user)}
+
+
+@register.filter
+def plain_text(markdown_text):
+    """``{{ comment.body|plain_text|truncatechars:160 }}``: Markdown as one line of plain text."""
+    return plain_snippet(markdown_text or "")
+
+
+@register.filter
+def may_share(user) -> bool:
+    """``{% if user|may_share %}``: offer "Share a practice" only to those the form accepts."""
+    return permissions.can_share_practices(user)
 
 
 @register.filter

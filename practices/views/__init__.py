@@ -7,6 +7,7 @@ One module per page family, each short enough to read in one sitting:
 - ``similar``: similar practices as JSON, for the panel beside the writing form
 - ``writing``: create, edit, preview, status changes, attachments
 - ``reuse``: adoptions
+- ``contracts``: cooperative contracts others can buy from, and their documents
 - ``comments``: the discussion under a practice
 - ``moderation``: reports, the moderation queue, hiding and restoring, focus areas
 - ``access``: who may see a practice (shared by the families above)
@@ -18,6 +19,7 @@ Every view stays importable as ``practices.views.<name>``, as ``practices.urls``
 
 from .browse import PAGE_SIZE, browse, focus_area, focus_area_index, my_practices, practice_list, tag_detail
 from .comments import comment_create, comment_delete, comment_edit
+from .contracts import contract_create, contract_delete, contract_document, contract_edit
 from .detail import attachment_download, practice_detail
 from .moderation import (
     focus_area_create,
@@ -29,7 +31,7 @@ from .moderation import (
     report_comment,
     report_practice,
 )
-from .reuse import adopt, adoption_withdraw
+from .reuse import adopt, adoption_confirm, adoption_confirm_link, adoption_file, adoption_withdraw
 from .similar import similar_json
 from .writing import (
     STATUS_ACTIONS,
@@ -44,6 +46,9 @@ __all__ = [
     "PAGE_SIZE",
     "STATUS_ACTIONS",
     "adopt",
+    "adoption_confirm",
+    "adoption_confirm_link",
+    "adoption_file",
     "adoption_withdraw",
     "attachment_delete",
     "attachment_download",
@@ -51,6 +56,10 @@ __all__ = [
     "comment_create",
     "comment_delete",
     "comment_edit",
+    "contract_create",
+    "contract_delete",
+    "contract_document",
+    "contract_edit",
     "focus_area",
     "focus_area_create",
     "focus_area_edit",

@@ -1,15 +1,12 @@
 """Who may see a practice: a 404, a 403, or a redirect to log in for an anonymous visitor."""
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from coalitions import permissions
+
 from ..models import Practice
-
-
-class _LoginRequired(Exception):
-    """Raised for an anonymous visitor on a members-only practice; becomes a redirect to log in."""
 
 
 def _practice_or_404(request, slug, queryset=None):
@@ -20,20 +17,6 @@ def _practice_or_404(request, slug, queryset=None):
         return practice
     if practice.is_live and not practice.is_public:
         if not request.user.is_authenticated:
-            raise _LoginRequired
+            raise permissions.SignInFirst
         raise PermissionDenied("This practice is shared with members of the partnership's coalitions only.")
     raise Http404("No such practice.")
-
-
-def _login_redirect_on_members_only(view):
-    """Turns ``_LoginRequired`` into a redirect to the login page that comes back here."""
-
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _LoginRequired:
-            return redirect_to_login(request.get_full_path())
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped

@@ -1,74 +1,142 @@
 """Finding practices: the list and search, one focus area or tag, the focus areas, my practices."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .. import discovery, selectors
-from ..filters import PracticeFilter, listed_practices
+from ..filters import LONG_FIELDS, PracticeFilter, listed_practices
+from ..fragments import Rows, filter_form
 from ..models import FocusArea, Practice, has_search_words
+from ..pagecache import anonymous_page
+from ..pagination import paginate
 
 PAGE_SIZE = 50
 # "1,000+ members-only practices also match": counting further would cost as much as the search.
 MEMBERS_ONLY_COUNT_LIMIT = 1000
 
 
-def browse(request, *, queryset=None, fixed=()):
-    """Apply the filters, sort and page number in ``request.GET``; returns (filterset, page).
+def browse(request, *, queryset=None, fixed=(), generation=None):
+    """Apply the filters, sort and page (``page``, or a cursor in ``after``/``before``) in ``request.GET``;
+    returns (filterset, page). ``?page=abc`` shows the first page and ``?page=9999`` the last numbered one.
 
-    ``?page=abc`` shows the first page and ``?page=9999`` the last (``Paginator.get_page``).
+    With ``generation`` (the listed-practices one, read before the rows), the bounded count is kept in the
+    shared cache for the next page of the same filters: it is the same for every reader of one audience
+    (``selectors.audience``: the lists hold published practices, members-only ones for members), so the
+    key is the audience, the generation, the path and the filters (not the page or the sort).
     """
     filterset = PracticeFilter(
         request.GET or None,
         queryset=queryset if queryset is not None else listed_practices(request.user),
         fixed=fixed,
     )
-    page = Paginator(filterset.sorted_queryset(), PAGE_SIZE).get_page(request.GET.get("page"))
+    shared = selectors.shared_cache() if generation is not None else None
+    key = _count_key(request, generation) if shared is not None else None
+    counted = shared.get(key) if key else None
+    page = paginate(
+        filterset.sorted_queryset(),
+        per_page=PAGE_SIZE,
+        page=request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        counted=counted,
+    )
+    if key and counted is None:
+        shared.set(key, page.bounded_count, selectors.COUNTS_TTL)
     return filterset, page
 
 
-def _search_extras(request, filterset, page, base, members_only) -> dict:
-    """What a search page adds after its word matches: practices that match by meaning only (on the
-    last page, labelled), and for a visitor who is not signed in, how many members-only practices
-    matched too (never which)."""
+PAGING = ("page", "after", "before", "sort")
+
+
+def _count_key(request, generation: str) -> str:
+    filters = sorted((name, value) for name, values in request.GET.lists() if name not in PAGING for value in values)
+    digest = hashlib.sha256(repr((request.path, filters)).encode()).hexdigest()
+    return f"practices:list-count:{selectors.audience(request.user)}:{generation}:{digest}"
+
+
+def page_links(page, *, on_each_side: int = 2) -> list:
+    """Numbered links around the current page: the first, a few either side, the last numbered one, with
+    None where numbers are left out (shown as an ellipsis)."""
+    numbers = page.numbered_pages
+    if len(numbers) <= 1:
+        return []
+    current = page.number or 0
+    shown = sorted(
+        {1, numbers[-1], *(n for n in range(current - on_each_side, current + on_each_side + 1) if n in numbers)}
+    )
+    links, previous = [], 0
+    for n in shown:
+        if n - previous > 1:
+            links.append(None)
+        links.append(n)
+        previous = n
+    return links
+
+
+def _search_extras(request, filterset, page, base, members_only, *, narrowed=False) -> dict:
+    """What a search page adds to its word matches: on the first page, the practices that match by
+    meaning only (labelled, after the word matches), and whether the word matches were too many to count
+    ("1,000+"); for a visitor who is not signed in, how many members-only practices matched too, by words
+    or by meaning (never which). ``narrowed``: a focus-area or tag page, which says how many members-only
+    practices it holds even without a search."""
     q = filterset.search_text
-    if not q or not has_search_words(q):
-        return {}
+    searching = bool(q) and has_search_words(q)
     extras = {}
-    if not page.has_next():
-        extras["meaning_matches"] = discovery.meaning_matches(
-            q, queryset=filterset.filter_queryset_without_search(base), exclude=filterset.qs
-        )
-    if not request.user.is_authenticated:
-        members_only = filterset.filter_queryset(members_only)
-        extras["members_only_count"] = members_only.count_up_to(MEMBERS_ONLY_COUNT_LIMIT)
+    if searching:
+        # "1,000+": the search ranked its newest SEARCH_CANDIDATES + 1 matches, or the page stopped counting
+        extras["search_capped"] = not page.count_is_exact or page.count > discovery.SEARCH_CANDIDATES
+        extras["search_limit"] = discovery.SEARCH_CANDIDATES
+        if page.number == 1:
+            extras["meaning_matches"] = discovery.meaning_matches(
+                q, queryset=filterset.filter_queryset_without_search(base), exclude=filterset.qs
+            )
+    if not request.user.is_authenticated and (searching or narrowed):
+        if searching:
+            count = discovery.count_matches(
+                q, queryset=filterset.filter_queryset_without_search(members_only), limit=MEMBERS_ONLY_COUNT_LIMIT
+            )
+        else:
+            if filterset.is_bound:  # the page's other filters narrow it too
+                members_only = filterset.filter_queryset_without_search(members_only)
+            count = members_only.count_up_to(MEMBERS_ONLY_COUNT_LIMIT)
+        extras["members_only_count"] = count
         extras["members_only_limit"] = MEMBERS_ONLY_COUNT_LIMIT
+        extras["members_only_searched"] = searching
     return extras
 
 
 def _render_browse(request, template, *, queryset=None, fixed=(), members_only=None, **context):
     """``members_only``: the members-only practices this page would list to a member (for the count an
     anonymous visitor sees); all of them unless the page is narrowed to a focus area or tag."""
-    filterset, page = browse(request, queryset=queryset, fixed=fixed)
-    base = queryset if queryset is not None else listed_practices(request.user)
+    rows = Rows()  # before the rows are read: see practices.rows
+    # The rows' focus areas, tags and adopters are loaded only for rows not cached (Rows.render).
+    base = (queryset if queryset is not None else listed_practices(request.user)).prefetch_related(None)
+    base = base.defer(*LONG_FIELDS)
+    filterset, page = browse(request, queryset=base, fixed=fixed, generation=rows.generation)
+    narrowed = members_only is not None
     if members_only is None:
         members_only = Practice.objects.published().members_only()
-    context.update(_search_extras(request, filterset, page, base, members_only))
+    context.update(_search_extras(request, filterset, page, base, members_only, narrowed=narrowed))
+    context.update(rows=rows.render(page), meaning_rows=rows.render(context.get("meaning_matches", [])))
     if filterset.search_was_truncated:
         messages.info(request, "That search was long, so we used its first 200 characters.")
     elif filterset.raw_search.strip() and not has_search_words(filterset.search_text):
         messages.info(request, "Searches need at least one letter or number.")
-    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return render(request, template, {"filterset": filterset, "page_obj": page, "page_range": page_range, **context})
+    context.update(filterset=filterset, filter_form=filter_form(filterset), page_obj=page, page_range=page_links(page))
+    return render(request, template, context)
 
 
+@anonymous_page
 def practice_list(request):
     return _render_browse(request, "practices/list.html")
 
 
+@anonymous_page
 def focus_area(request, slug):
     area = get_object_or_404(FocusArea, slug=slug)
     queryset = listed_practices(request.user).in_focus_area(area.slug)
@@ -78,6 +146,7 @@ def focus_area(request, slug):
     )
 
 
+@anonymous_page
 def tag_detail(request, slug):
     if "\x00" in slug:  # PostgreSQL refuses NUL in a query; no tag has one
         raise Http404("No such tag.")
@@ -89,6 +158,7 @@ def tag_detail(request, slug):
     )
 
 
+@anonymous_page
 def focus_area_index(request):
     areas = selectors.focus_areas_with_counts(request.user)
     return render(request, "practices/focus_areas.html", {"areas": areas})

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from coalitions import permissions
+from coalitions.confirm import is_confirmed
 
 from .. import services
 from ..forms import CommentForm
@@ -50,7 +51,7 @@ def comment_edit(request, comment):
 @login_required
 @comment_editor_required
 def comment_delete(request, comment):
-    if request.method == "POST":
+    if is_confirmed(request):
         services.delete_comment(comment=comment, by=request.user)
         messages.success(request, "Comment deleted.")
         return redirect(f"{comment.practice.get_absolute_url()}#comments")

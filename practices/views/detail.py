@@ -1,20 +1,29 @@
 """One practice: its page and its files."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from coalitions import permissions
 
-from .. import selectors
+from .. import contracts, selectors
 from ..forms import CommentForm
 from ..models import Attachment, Practice
+from ..pagecache import anonymous_page
+from ..pageviews import counts_views
 from ..uploads import serve_upload
-from .access import _login_redirect_on_members_only, _practice_or_404
+from .access import _practice_or_404
 
 
-@_login_redirect_on_members_only
+@counts_views
+@anonymous_page
+@permissions.signs_in_first
 def practice_detail(request, slug):
     practice = _practice_or_404(
-        request, slug, Practice.objects.select_related("kind", "coalition", "author__profile", "contact__profile")
+        request,
+        slug,
+        Practice.objects.select_related(
+            "kind", "coalition", "author__profile", "contact__profile", "based_on__coalition"
+        ),
     )
     user = request.user
     # The discussion is among members: names and coalitions stay behind the login, like the directory.
@@ -24,19 +33,25 @@ def practice_detail(request, slug):
     for comment in comments:
         comment.practice = practice  # already loaded; can_edit() reads its coalition
         comment.user_can_edit = comment.can_edit(user)
-    adoptions = list(practice.adoptions.select_related("coalition"))
+    stories = selectors.adoption_stories(practice)
+    adoptions = stories["adoptions"]
     my_coalitions = permissions.coalition_ids(user)
-    focus_areas, tags, attachments = selectors.practice_facets(practice)
+    for adoption in adoptions:
+        adoption.user_can_confirm = adoption.can_confirm(user)
+    focus_areas, tags, attachments, funding_programs = selectors.practice_facets(practice)
     context = {
         "practice": practice,
         "focus_areas": focus_areas,
         "tags": tags,
         "attachments": attachments,
-        "adoptions": adoptions,
+        "funding_programs": funding_programs,
+        **stories,
         "my_adoptions": [a for a in adoptions if a.coalition_id in my_coalitions],
         "comments": comments,
         **selectors.meeting_appearances(practice),
-        "similar": selectors.practices_like(practice, user, focus_area_slugs=[a.slug for a in focus_areas]),
+        "similar": selectors.practices_like(practice, user),
+        "contracts": contracts.contracts_for_page(practice, today=timezone.localdate()),
+        "running": selectors.what_it_takes_to_run(practice, user),
         "can_edit": practice.can_edit(user),
         "can_comment": practice.can_comment(user),
         "can_adopt": practice.can_adopt(user),
@@ -48,7 +63,7 @@ def practice_detail(request, slug):
     return render(request, "practices/detail.html", context)
 
 
-@_login_redirect_on_members_only
+@permissions.signs_in_first
 def attachment_download(request, slug, pk):
     """A file, only for those who may see its practice; never from a public media URL."""
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk, practice__slug=slug)

@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coalitions import permissions
+from coalitions.confirm import confirmation_page, is_confirmed
+from coalitions.models import JoinRequest
 
 from .. import selectors, services
-from ..forms import MarkdownPreviewForm, PracticeForm, SimilarForm, posting_coalitions
+from ..forms import MarkdownPreviewForm, PracticeForm, SimilarForm
 from ..markdown import render_markdown
 from ..models import Attachment, Practice
 
@@ -19,6 +22,7 @@ def _initial_from_post(post) -> dict:
     """The form's values to show again after a Preview or Check-for-similar round trip (unvalidated)."""
     initial = {key: values[-1] for key, values in post.lists()}
     initial["focus_areas"] = post.getlist("focus_areas")
+    initial["standards"] = post.getlist("standards")
     initial.pop("csrfmiddlewaretoken", None)
     return initial
 
@@ -45,10 +49,21 @@ def _writing_round_trip(request, context, *, practice=None):
     return context
 
 
+def _share_first(request):
+    """Someone signed in who may not share yet is told what to do first, not shown a 403: confirm
+    their address, ask to join a coalition, or wait for the request they made. A POST is refused
+    (403) with the same page, so nothing is saved."""
+    context = {
+        "is_verified": permissions.has_verified_email(request.user),
+        "pending_requests": JoinRequest.objects.pending().filter(user=request.user).select_related("coalition"),
+    }
+    return render(request, "practices/share_first.html", context, status=403 if request.method == "POST" else 200)
+
+
 @login_required
 def practice_create(request):
-    if not posting_coalitions(request.user).exists():
-        raise PermissionDenied("Only members of a coalition can share practices. Join your coalition first.")
+    if not permissions.can_share_practices(request.user):
+        return _share_first(request)
     context = {"similar_checked": False}
     if request.method == "POST" and request.POST.get("action") in ("preview", "similar"):
         return render(request, "practices/form.html", _writing_round_trip(request, context))
@@ -123,10 +138,21 @@ def practice_status(request, slug):
     return redirect(practice)
 
 
-@require_POST
 @login_required
 def attachment_delete(request, slug, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("practice"), pk=pk, practice__slug=slug)
+    if not is_confirmed(request):
+        if not attachment.practice.can_edit(request.user):
+            raise PermissionDenied("Only the author and the coalition's admins can remove files.")
+        return confirmation_page(
+            request,
+            question=f"Remove “{attachment.name}”?",
+            explanation=f"The file is deleted from “{attachment.practice.title}” for everyone; it cannot be "
+            "brought back, only uploaded again.",
+            button="Remove the file",
+            back_url=reverse("practices:edit", args=[slug]),
+            back_label="Keep it",
+        )
     services.delete_attachment(attachment=attachment, by=request.user)
     messages.success(request, f"Removed “{attachment.name}”.")
     return redirect("practices:edit", slug=slug)

@@ -3,30 +3,20 @@
 (function () {
   "use strict";
   var form = document.getElementById("practice-form");
-  if (!form || !window.fetch) return;
+  if (!form || !window.fetch || !window.SimilarPanel) return;
 
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var body = form.querySelector("textarea[name=body]");
-  var title = form.querySelector("input[name=title]");
-  var summary = form.querySelector("[name=summary]");
   var livePreview = document.getElementById("live-preview");
   var previewTarget = livePreview && livePreview.querySelector("[data-preview-target]");
   var similarTarget = document.querySelector("[data-similar-target]");
   var exclude = form.dataset.exclude || "";
 
-  function debounce(fn, ms) {
-    var timer;
-    return function () {
-      clearTimeout(timer);
-      timer = setTimeout(fn, ms);
-    };
-  }
-
   // The live preview replaces the Preview button; the server sanitizes the HTML it returns. It sits
   // right under the text it previews.
   if (body && previewTarget) {
     body.closest(".field").after(livePreview);
-    var refreshPreview = debounce(function () {
+    var refreshPreview = SimilarPanel.debounce(function () {
       if (!body.value.trim()) { livePreview.hidden = true; return; }
       var data = new FormData();
       data.append("body", body.value);
@@ -48,41 +38,14 @@
     refreshPreview();
   }
 
-  function renderSimilar(results) {
-    similarTarget.textContent = "";
-    var list = document.createElement("ul");
-    list.className = "list-plain similar-list";
-    results.filter(function (p) { return !exclude || p.url.indexOf("/" + exclude + "/") === -1; })
-      .forEach(function (p) {
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = p.url;
-        link.textContent = p.title;  // text, never HTML: titles are user input
-        var meta = document.createElement("span");
-        meta.className = "meta";
-        [p.coalition_short_name || p.coalition, p.jurisdiction].forEach(function (text) {
-          if (!text) return;
-          var part = document.createElement("span");
-          part.textContent = text;
-          meta.append(part);
-        });
-        item.append(link, document.createElement("br"), meta);
-        if (p.reason) {
-          var reason = document.createElement("span");
-          reason.className = "small muted similar-reason";
-          reason.textContent = p.reason;
-          item.append(document.createElement("br"), reason);
-        }
-        list.append(item);
+  function renderSimilar(json) {
+    var rows = json.results
+      .filter(function (p) { return !exclude || p.url.indexOf("/" + exclude + "/") === -1; })
+      .map(function (p) {
+        return { url: p.url, title: p.title, meta: [p.coalition_short_name || p.coalition, p.jurisdiction], reason: p.reason };
       });
-    if (!list.children.length) {
-      var none = document.createElement("p");
-      none.className = "small muted";
-      none.textContent = "Nothing like this yet — you may be the first.";
-      similarTarget.append(none);
-    } else {
-      similarTarget.append(list);
-    }
+    similarTarget.textContent = "";
+    similarTarget.append(SimilarPanel.list(rows, "Nothing like this yet — you may be the first."));
   }
 
   // On a phone the sidebar comes after the whole form, out of sight while the title is typed: there
@@ -100,34 +63,7 @@
     place();
   }
 
-  if (title && similarTarget) {
-    var hint = similarTarget.querySelector("[data-similar-hint]");
-    if (hint) hint.textContent = "Type a title and summary and choose focus areas.";
-    var lastQuery = null;
-    var refreshSimilar = debounce(function () {
-      if (title.value.trim().length < 4) return;
-      var params = new URLSearchParams();
-      params.append("title", title.value);
-      // Discovery reads the first 2,000 characters of a field; the rest would only lengthen the URL.
-      if (summary && summary.value.trim()) params.append("summary", summary.value.slice(0, 2000));
-      form.querySelectorAll("input[name=focus_areas]:checked").forEach(function (box) {
-        params.append("focus_areas", box.value);
-      });
-      var query = params.toString();
-      if (query === lastQuery) return;
-      lastQuery = query;
-      fetch(form.dataset.similarUrl + "?" + query, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (json) { if (json && query === lastQuery) renderSimilar(json.results); })
-        .catch(function () {});
-    }, 500);
-    title.addEventListener("input", refreshSimilar);
-    if (summary) summary.addEventListener("input", refreshSimilar);
-    form.querySelectorAll("input[name=focus_areas]").forEach(function (box) {
-      box.addEventListener("change", refreshSimilar);
-    });
-    var similarButton = form.querySelector("button[value=similar]");
-    if (similarButton) similarButton.hidden = true;
-    refreshSimilar();
+  if (similarTarget && window.SimilarPanel) {
+    SimilarPanel.watch(form, similarTarget, "summary", "Type a title and summary and choose focus areas.", renderSimilar);
   }
 })();

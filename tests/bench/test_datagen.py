@@ -4,7 +4,7 @@ place, and derived columns exactly as the services make them."""
 import pytest
 from django.db import connection
 
-from bench.datagen import TextGenerator, fill_practices
+from config.management.commands.seed_scale import TextGenerator, fill_practices
 from practices.markdown import render_markdown
 from practices.models import Practice
 from practices.services import update_practice

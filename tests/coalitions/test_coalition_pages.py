@@ -96,6 +96,28 @@ def test_member_of_any_coalition_sees_the_member_list(other_member_client, coali
     assert "Bob Baker" in page
 
 
+@pytest.mark.parametrize(
+    "persona,standing",
+    [
+        ("member_client", "You are a member"),
+        ("coalition_admin_client", "You are an admin"),
+        ("other_member_client", 'href="#standing">Ask to join CSCA</a>'),
+        ("outsider_client", "Your request to join is waiting"),
+    ],
+)
+def test_the_page_says_at_the_top_where_the_reader_stands(request, persona, standing, coalition, outsider):
+    JoinRequestFactory(user=outsider, coalition=coalition)
+    body = request.getfixturevalue(persona).get(coalition.get_absolute_url()).content.decode()
+
+    header = body[body.index("<h1>") : body.index("coalition-figures") if "coalition-figures" in body else None]
+    assert standing in header
+    assert 'id="standing"' in body
+
+
+def test_a_visitor_gets_no_standing_line(client, coalition):
+    assert "coalition-standing" not in client.get(coalition.get_absolute_url()).content.decode()
+
+
 def test_description_is_escaped(client, coalition):
     coalition.description = "<script>alert(1)</script>"
     coalition.save()
@@ -110,7 +132,8 @@ def test_detail_query_count_does_not_grow_with_members(member_client, coalition,
     for _ in range(30):
         MembershipFactory(coalition=coalition)
 
-    with django_assert_max_num_queries(14):
+    # 15: the insights block for members also reads the last meeting's attendance (insights_tags).
+    with django_assert_max_num_queries(15):
         member_client.get(coalition.get_absolute_url())
 
 
@@ -123,6 +146,36 @@ def test_coalition_admin_edits_the_profile(coalition_admin_client, coalition):
     assert response.status_code == 302
     coalition.refresh_from_db()
     assert coalition.region == "Colorado and Wyoming"
+
+
+def test_coalition_admin_places_a_metro_coalition_on_the_map(coalition_admin_client, coalition):
+    data = edit_data(coalition, state_codes="mo, KS mo", latitude="39.0997", longitude="-94.5786")
+    assert coalition_admin_client.post(edit_url(coalition), data).status_code == 302
+    coalition.refresh_from_db()
+    assert (coalition.state_codes, str(coalition.latitude), str(coalition.longitude)) == (
+        "MO,KS",
+        "39.0997",
+        "-94.5786",
+    )
+    assert coalition.is_metro
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"state_codes": "CO, XX"}, "Not a US state&#x27;s postal code: XX."),
+        ({"latitude": "39.1"}, "Give both latitude and longitude for a metro point, or neither."),
+        ({"latitude": "95", "longitude": "-94"}, "A latitude lies between -90 and 90."),
+    ],
+)
+def test_a_place_that_does_not_parse_is_explained_and_nothing_changes(
+    coalition_admin_client, coalition, changes, message
+):
+    response = coalition_admin_client.post(edit_url(coalition), edit_data(coalition, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    coalition.refresh_from_db()
+    assert (coalition.state_codes, coalition.latitude) == ("", None)
 
 
 def test_partnership_admin_edits_any_coalition(partnership_admin_client, other_coalition):

@@ -11,6 +11,8 @@ from tests.factories import JoinRequestFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 
 def join_url(coalition):
     return reverse("coalitions:join", args=[coalition.slug])
@@ -99,14 +101,15 @@ def test_a_rejected_person_may_ask_again(coalition_admin, outsider, pending_requ
 
 
 def test_person_can_withdraw_their_pending_request(outsider_client, pending_request):
-    response = outsider_client.post(reverse("coalitions:withdraw_request", args=[pending_request.pk]), follow=True)
+    url = reverse("coalitions:withdraw_request", args=[pending_request.pk])
+    response = outsider_client.post(url, CONFIRMED, follow=True)
 
     assert "was withdrawn" in response.content.decode()
     assert not JoinRequest.objects.exists()
 
 
 def test_nobody_else_can_withdraw_a_request(member_client, pending_request):
-    response = member_client.post(reverse("coalitions:withdraw_request", args=[pending_request.pk]))
+    response = member_client.post(reverse("coalitions:withdraw_request", args=[pending_request.pk]), CONFIRMED)
 
     assert response.status_code == 404
     assert JoinRequest.objects.filter(pk=pending_request.pk).exists()
@@ -172,12 +175,34 @@ def test_rejection_creates_no_membership_and_signals(
     coalition_admin_client, outsider, pending_request, decisions, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        coalition_admin_client.post(reject_url(pending_request))
+        coalition_admin_client.post(reject_url(pending_request), CONFIRMED)
 
     pending_request.refresh_from_db()
     assert pending_request.status == JoinRequest.Status.REJECTED
     assert not Membership.objects.filter(user=outsider).exists()
     assert [d["join_request"].status for d in decisions] == [JoinRequest.Status.REJECTED]
+
+
+def test_rejecting_asks_first_and_an_unconfirmed_post_changes_nothing(
+    coalition_admin_client, pending_request, decisions, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coalition_admin_client.post(reject_url(pending_request))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Reject the request from Erin Evans?" in page and "Keep it waiting" in page
+    pending_request.refresh_from_db()
+    assert pending_request.is_pending
+    assert decisions == [] and mailoutbox == []
+
+
+def test_approving_needs_a_post(coalition_admin_client, pending_request):
+    response = coalition_admin_client.get(approve_url(pending_request))
+
+    assert response.status_code == 405
+    pending_request.refresh_from_db()
+    assert pending_request.is_pending
 
 
 def test_approving_a_rejected_request_is_refused(coalition_admin, pending_request):
@@ -202,7 +227,7 @@ def test_non_admins_cannot_decide_and_nothing_is_sent(
     client = request.getfixturevalue(persona)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(pending_request))
+        response = client.post(url(pending_request), CONFIRMED)
 
     assert response.status_code == 403
     pending_request.refresh_from_db()
@@ -245,3 +270,29 @@ def test_approve_needs_post(coalition_admin_client, pending_request):
     response = coalition_admin_client.get(approve_url(pending_request))
 
     assert response.status_code == 405
+
+
+def test_asking_again_while_a_request_waits_leads_to_the_coalitions_page(outsider_client, pending_request):
+    coalition = pending_request.coalition
+
+    response = outsider_client.get(reverse("coalitions:join", args=[coalition.slug]), follow=True)
+
+    assert response.redirect_chain == [(coalition.get_absolute_url(), 302)]
+    body = response.content.decode()
+    assert "You already asked to join" in body and "Withdraw request" in body
+    assert JoinRequest.objects.filter(user=pending_request.user).count() == 1
+
+
+def test_a_member_is_not_offered_to_ask_to_join_their_own_coalition(member_client, coalition):
+    response = member_client.get(reverse("coalitions:join", args=[coalition.slug]), follow=True)
+
+    assert response.redirect_chain == [(coalition.get_absolute_url(), 302)]
+    assert f"You are already a member of {coalition.name}." in response.content.decode()
+    assert not JoinRequest.objects.exists()
+
+
+def test_a_member_of_one_coalition_may_ask_to_join_another(member_client, other_coalition):
+    response = member_client.get(reverse("coalitions:join", args=[other_coalition.slug]))
+
+    assert response.status_code == 200
+    assert "Ask to join" in response.content.decode()

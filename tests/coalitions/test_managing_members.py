@@ -12,6 +12,8 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 
 def role_url(membership):
     return reverse("coalitions:change_role", args=[membership.coalition.slug, membership.pk])
@@ -40,10 +42,61 @@ def test_admin_makes_a_member_an_admin(coalition_admin_client, member, coalition
 def test_an_admin_may_step_down_when_another_admin_remains(coalition_admin_client, coalition_admin, member, coalition):
     Membership.objects.filter(user=member).update(role="admin")
 
-    response = coalition_admin_client.post(role_url(membership_of(coalition_admin, coalition)), {"role": "member"})
+    response = coalition_admin_client.post(
+        role_url(membership_of(coalition_admin, coalition)), {"role": "member", **CONFIRMED}
+    )
 
     assert membership_of(coalition_admin, coalition).role == "member"
     assert response.url == coalition.get_absolute_url()  # the manage page is no longer theirs
+
+
+def test_an_admin_stepping_down_is_asked_first_and_nothing_changes_until_they_confirm(
+    coalition_admin_client, coalition_admin, member, coalition
+):
+    Membership.objects.filter(user=member).update(role="admin")
+    mine = membership_of(coalition_admin, coalition)
+
+    page = coalition_admin_client.post(role_url(mine), {"role": "member"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Step down as an admin of Colorado Smart Cities Alliance?" in text
+    assert 'name="confirmed" value="yes"' in text and 'name="role" value="member"' in text
+    assert membership_of(coalition_admin, coalition).role == "admin"
+
+
+def test_the_service_refuses_an_admins_own_demotion_unless_confirmed(coalition_admin, member, coalition):
+    Membership.objects.filter(user=member).update(role="admin")
+
+    with pytest.raises(MembershipError, match="Confirm it on the step-down page"):
+        services.change_role(by=coalition_admin, membership=membership_of(coalition_admin, coalition), role="member")
+
+    assert membership_of(coalition_admin, coalition).role == "admin"
+
+
+def test_an_admin_cannot_remove_themselves_even_with_a_confirmed_post(
+    coalition_admin_client, coalition_admin, member, coalition
+):
+    Membership.objects.filter(user=member).update(role="admin")  # not the last admin: the self rule alone
+
+    response = coalition_admin_client.post(
+        remove_url(membership_of(coalition_admin, coalition)), CONFIRMED, follow=True
+    )
+
+    assert "You cannot remove yourself from Colorado Smart Cities Alliance here" in response.content.decode()
+    assert Membership.objects.filter(user=coalition_admin, coalition=coalition).exists()
+    with pytest.raises(MembershipError, match="cannot remove yourself"):
+        services.remove_member(by=coalition_admin, membership=membership_of(coalition_admin, coalition))
+
+
+def test_the_manage_page_offers_no_remove_or_role_menu_on_your_own_row(
+    coalition_admin_client, coalition_admin, coalition
+):
+    page = coalition_admin_client.get(reverse("coalitions:manage", args=[coalition.slug])).content.decode()
+
+    assert remove_url(membership_of(coalition_admin, coalition)) not in page
+    assert f'id="role-{membership_of(coalition_admin, coalition).pk}"' not in page
+    assert "This is you." in page and "Step down as admin" in page
 
 
 def test_last_admin_cannot_step_down(coalition_admin_client, coalition_admin, member, coalition):
@@ -107,15 +160,33 @@ def test_anonymous_is_sent_to_log_in(client, member, coalition):
 # --- removing -------------------------------------------------------------------------------------
 
 
+def test_removing_a_member_asks_first_on_a_page_that_works_without_javascript(
+    coalition_admin_client, member, coalition
+):
+    url = remove_url(membership_of(member, coalition))
+
+    page = coalition_admin_client.get(url)
+    stray = coalition_admin_client.post(url)  # a POST not sent from the confirmation page
+
+    for response in (page, stray):
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert "from Colorado Smart Cities Alliance?" in text and "alice@example.org" in text
+        assert '<form method="post" class="form-actions">' in text and 'name="confirmed" value="yes"' in text
+    assert Membership.objects.filter(user=member, coalition=coalition).exists()
+
+
 def test_admin_removes_a_member(coalition_admin_client, member, coalition):
-    response = coalition_admin_client.post(remove_url(membership_of(member, coalition)), follow=True)
+    response = coalition_admin_client.post(remove_url(membership_of(member, coalition)), CONFIRMED, follow=True)
 
     assert not Membership.objects.filter(user=member).exists()
     assert "was removed from" in response.content.decode()
 
 
 def test_last_admin_cannot_be_removed(partnership_admin_client, coalition_admin, coalition):
-    response = partnership_admin_client.post(remove_url(membership_of(coalition_admin, coalition)), follow=True)
+    response = partnership_admin_client.post(
+        remove_url(membership_of(coalition_admin, coalition)), CONFIRMED, follow=True
+    )
 
     assert "needs at least one admin" in response.content.decode()
     assert Membership.objects.filter(user=coalition_admin).exists()
@@ -123,7 +194,7 @@ def test_last_admin_cannot_be_removed(partnership_admin_client, coalition_admin,
 
 @pytest.mark.parametrize("persona", ["member_client", "other_member_client", "outsider_client"])
 def test_non_admins_cannot_remove(request, persona, coalition_admin, member, coalition):
-    response = request.getfixturevalue(persona).post(remove_url(membership_of(coalition_admin, coalition)))
+    response = request.getfixturevalue(persona).post(remove_url(membership_of(coalition_admin, coalition)), CONFIRMED)
 
     assert response.status_code == 403
     assert Membership.objects.filter(user=coalition_admin).exists()
@@ -157,21 +228,39 @@ def test_member_leaves_a_coalition(member_client, member, coalition):
     page = member_client.get(reverse("coalitions:leave", args=[coalition.slug]))
     assert "Leave Colorado Smart Cities Alliance?" in page.content.decode()
 
-    response = member_client.post(reverse("coalitions:leave", args=[coalition.slug]), follow=True)
+    response = member_client.post(reverse("coalitions:leave", args=[coalition.slug]), CONFIRMED, follow=True)
 
     assert not Membership.objects.filter(user=member).exists()
     assert "You left Colorado Smart Cities Alliance." in response.content.decode()
 
 
 def test_last_admin_cannot_leave(coalition_admin_client, coalition_admin, coalition):
-    response = coalition_admin_client.post(reverse("coalitions:leave", args=[coalition.slug]), follow=True)
+    response = coalition_admin_client.post(reverse("coalitions:leave", args=[coalition.slug]), CONFIRMED, follow=True)
 
     assert "needs at least one admin" in response.content.decode()
     assert Membership.objects.filter(user=coalition_admin).exists()
 
 
+def test_the_last_admin_is_told_to_hand_over_instead_of_offered_a_leave_button(coalition_admin_client, coalition):
+    page = coalition_admin_client.get(reverse("coalitions:leave", args=[coalition.slug])).content.decode()
+
+    assert "needs at least one admin" in page
+    assert 'name="confirmed"' not in page
+    assert reverse("coalitions:manage", args=[coalition.slug]) in page
+
+
+def test_an_admin_with_a_co_admin_may_leave(coalition_admin_client, coalition_admin, member, coalition):
+    Membership.objects.filter(user=member, coalition=coalition).update(role=Membership.Role.ADMIN)
+
+    page = coalition_admin_client.get(reverse("coalitions:leave", args=[coalition.slug])).content.decode()
+    assert 'name="confirmed"' in page
+    coalition_admin_client.post(reverse("coalitions:leave", args=[coalition.slug]), CONFIRMED)
+
+    assert not Membership.objects.filter(user=coalition_admin, coalition=coalition).exists()
+
+
 def test_leaving_a_coalition_you_are_not_in_is_not_found(other_member_client, coalition):
-    response = other_member_client.post(reverse("coalitions:leave", args=[coalition.slug]))
+    response = other_member_client.post(reverse("coalitions:leave", args=[coalition.slug]), CONFIRMED)
 
     assert response.status_code == 404
 
@@ -201,4 +290,4 @@ def test_manage_page_lists_members_with_role_controls(
         page = coalition_admin_client.get(reverse("coalitions:manage", args=[coalition.slug]))
 
     assert "Alice Archer" in page.content.decode()
-    assert page.content.decode().count('id="role-') == 22
+    assert page.content.decode().count('id="role-') == 21  # everyone's but Bob's own (he reads "This is you")

@@ -51,7 +51,9 @@ def test_rejected_person_is_told_plainly(coalition_admin_client, coalition, outs
     join_request = JoinRequestFactory(user=outsider, coalition=coalition)
 
     with commit():
-        coalition_admin_client.post(reverse("coalitions:reject_request", args=[coalition.slug, join_request.pk]))
+        coalition_admin_client.post(
+            reverse("coalitions:reject_request", args=[coalition.slug, join_request.pk]), {"confirmed": "yes"}
+        )
 
     [message] = mailoutbox
     assert message.to == [outsider.email]

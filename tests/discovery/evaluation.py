@@ -147,6 +147,8 @@ def load_practices(evaluation: EvaluationSet | None = None) -> dict[str, int]:
     kinds = {kind.slug: kind for kind in PracticeKind.objects.all()}
     ids: dict[str, int] = {}
     in_test_transaction = connection.in_atomic_block
+    # One transaction: the services' after-commit work is one embedding task for the whole catalogue,
+    # which then makes every "similar practices" list once.
     with TestCase.captureOnCommitCallbacks(execute=in_test_transaction), transaction.atomic():
         authors = {}
         for data in evaluation.coalitions:

@@ -7,7 +7,7 @@ from importlib import import_module
 import pytest
 from django.db import connection
 
-from practices.models import FocusArea, Practice, PracticeKind
+from practices.models import DocumentVector, FocusArea, Practice, PracticeKind, SimilarPractice
 from tests.discovery.evaluation import DIFFICULTIES, evaluation_reader, load_practices, read_evaluation_set
 from tests.discovery.words import content_stems, shared_stems
 
@@ -98,8 +98,26 @@ def test_stemming_and_stop_words_decide_what_is_shared():
 
 
 @pytest.mark.django_db
-def test_loading_creates_every_practice_through_the_services():
-    ids = load_practices()
+def test_loading_creates_every_practice_through_the_services_and_runs_their_after_commit_work():
+    """Every practice as a member's click makes it. Inside a test's transaction (which never commits),
+    the after-commit work of the services still runs, so what they do there (publishing signals,
+    embedding, the stored similar lists) is done as in production. (One test: a load takes seconds.)"""
+    from practices.signals import practice_published
+
+    published = []
+
+    def receiver(sender, practice, **kwargs):
+        published.append(practice.pk)
+
+    practice_published.connect(receiver)
+    try:
+        ids = load_practices()
+    finally:
+        practice_published.disconnect(receiver)
+
+    assert sorted(published) == sorted(ids.values())
+    assert DocumentVector.objects.filter(doc_type="practice", doc_id__in=ids.values()).count() == len(ids)
+    assert SimilarPractice.objects.filter(practice_id=ids["parking-occupancy-sensors"]).exists()
 
     assert set(ids) == set(PRACTICES_BY_LABEL)
     loaded = Practice.objects.published().visible_to(evaluation_reader()).filter(pk__in=ids.values())
@@ -117,22 +135,3 @@ def test_loading_creates_every_practice_through_the_services():
         # The services' derived column: every practice findable by a word of its body alone.
         assert not Practice.objects.filter(pk__in=ids.values(), search_vector=None).exists()
         assert Practice.objects.filter(pk__in=ids.values()).search("lanyards").get().pk == ids["mfa-rollout"]
-
-
-@pytest.mark.django_db
-def test_loading_runs_what_the_services_leave_for_after_the_commit():
-    """Inside a test's transaction (which never commits), the after-commit work of the services still
-    runs, so what they do there (publishing signals, embedding tasks) is done as in production."""
-    from practices.signals import practice_published
-
-    published = []
-
-    def receiver(sender, practice, **kwargs):
-        published.append(practice.pk)
-
-    practice_published.connect(receiver)
-    try:
-        ids = load_practices()
-    finally:
-        practice_published.disconnect(receiver)
-    assert sorted(published) == sorted(ids.values())

@@ -15,6 +15,8 @@ from tests.discovery.evaluation import evaluation_reader, load_practices, read_e
 from tests.discovery.metrics import MODES, TITLE_AND_SUMMARY, TITLE_ONLY, WHOLE_FORM, evaluate, suggest_ranker
 
 EVALUATION = read_evaluation_set()
+# One process answers every query (the module's fixture loads the set: seconds), whatever the workers.
+pytestmark = pytest.mark.xdist_group("evaluation-set")
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from coalitions.models import Membership
 from tests.e2e.conftest import login
@@ -12,45 +13,53 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_newcomer_signs_up_confirms_asks_to_join_and_admin_approves(
-    page, browser, live_server, mailoutbox, coalition, coalition_admin
+    page, browser, live_server, mailoutbox, coalition, coalition_admin, viewport, check, console
 ):
     # Sign up.
     page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("input[name=email]", "gina@example.org")
-    page.fill("input[name=full_name]", "Gina Gomez")
-    page.fill("input[name=job_title]", "Open Data Lead, City of Pueblo")
-    page.fill("input[name=password1]", "a-long-unusual-pass-2026")
-    page.fill("input[name=password2]", "a-long-unusual-pass-2026")
-    page.click("form.auth-form button[type=submit]")
-    assert page.get_by_role("heading", name="Verify Your Email Address").is_visible()
+    check(page, "sign-up")
+    page.get_by_label("Email").fill("gina@example.org")
+    page.get_by_label("Full name").fill("Gina Gomez")
+    page.get_by_label("Job title").fill("Open Data Lead, City of Pueblo")
+    page.get_by_label(re.compile(r"^Password:?$")).fill("a-long-unusual-pass-2026")
+    page.get_by_label("Password (again)").fill("a-long-unusual-pass-2026")
+    page.get_by_role("main").get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    check(page, "sign-up-verify-email")
 
     # Read the verification email and confirm.
     assert len(mailoutbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mailoutbox[0].body).group(0)
     page.goto(link.replace("http://testserver", live_server.url))
+    check(page, "confirm-email")
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_load_state()
 
     # Ask to join.
     page.goto(f"{live_server.url}/coalitions/colorado/")
-    page.fill("textarea[name=message]", "Pueblo is opening its transit data.")
+    check(page, "coalition-ask-to-join", full_page=True)
+    page.get_by_label("Message to the coalition's admins (optional)").fill("Pueblo is opening its transit data.")
     page.get_by_role("button", name="Ask to join").click()
-    assert page.get_by_text("was sent to its admins").is_visible()
-    assert page.get_by_role("heading", name="Request pending").is_visible()
+    expect(page.get_by_text("was sent to its admins")).to_be_visible()
+    expect(page.get_by_role("heading", name="Request pending")).to_be_visible()
+    check(page, "coalition-request-pending")
 
     # The coalition's admin approves, in a browser of their own.
-    admin_context = browser.new_context()
-    admin_page = admin_context.new_page()
+    admin_context = browser.new_context(viewport=viewport)
+    admin_page = console.watch(admin_context.new_page())
     login(admin_page, live_server, coalition_admin.email, PASSWORD)
     admin_page.goto(f"{live_server.url}/coalitions/colorado/manage/")
-    assert admin_page.get_by_text("Pueblo is opening its transit data.").is_visible()
+    expect(admin_page.get_by_text("Pueblo is opening its transit data.")).to_be_visible()
+    check(admin_page, "coalition-manage", full_page=True)
     admin_page.get_by_role("button", name="Approve").click()
-    assert admin_page.get_by_text("Gina Gomez is now a member of CSCA.").is_visible()
+    expect(admin_page.get_by_text("Gina Gomez is now a member of CSCA.")).to_be_visible()
+    check(admin_page, "coalition-approved")
     admin_context.close()
 
     # The newcomer is in.
     page.reload()
-    assert page.get_by_role("heading", name="You are a member").is_visible()
+    expect(page.get_by_role("heading", name="You are a member")).to_be_visible()
+    check(page, "coalition-member")
     assert Membership.objects.filter(user__email="gina@example.org", coalition=coalition).exists()
     # ...and was told so by email, with a link back to the coalition.
     welcome = [m for m in mailoutbox if m.to == ["gina@example.org"] and "Welcome to" in m.subject]

@@ -39,11 +39,12 @@ def test_calendar_page_selects_and_confirms_without_inline_script(page, live_ser
     )
     assert selected == page.input_value("#feed-url") and "/meetings/" in selected
 
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    page.get_by_role("button", name="Reset my calendar address").click()
+    # Resetting asks on a page of its own (no dialog): "Keep the address" changes nothing.
+    page.get_by_role("link", name="Reset my calendar address").click()
+    page.get_by_role("link", name="Keep the address").click()
     assert CalendarToken.objects.get(user=user).token == old_token  # said no: nothing reset
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="Reset my calendar address").click()
     page.get_by_role("button", name="Reset my calendar address").click()
     page.wait_for_load_state()
     assert CalendarToken.objects.get(user=user).token != old_token

@@ -2,12 +2,20 @@
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
-from tests.factories import PASSWORD, FocusAreaFactory, PracticeFactory, PracticeKindFactory
+from practices.models import Adoption
+from tests.e2e.conftest import DESKTOP, login
+from tests.factories import (
+    PASSWORD,
+    AttachmentFactory,
+    FocusAreaFactory,
+    PracticeFactory,
+    PracticeKindFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,28 +27,39 @@ def vocabulary(db):
     PracticeKindFactory(slug="rfp-template", name="RFP or procurement template")
 
 
-def test_member_shares_a_practice_and_finds_it(page, live_server, member, vocabulary):
+def test_member_shares_a_practice_with_live_suggestions_and_finds_it(
+    page, live_server, member, vocabulary, viewport, check
+):
+    PracticeFactory(title="Incident response retainer template", coalition=member.memberships.get().coalition)
     login(page, live_server, member.email, PASSWORD)
     page.goto(f"{live_server.url}/practices/new/")
-    page.fill("input[name=title]", "Ransomware retainer RFP for small towns")
-    page.fill("textarea[name=summary]", "A retainer with a one-hour response commitment, shared by eight towns.")
-    page.fill("textarea[name=body]", "## Scope\n\n**Remote triage** within the hour.")
+    title = page.get_by_label(re.compile(r"^Title:?$"))
+    title.fill("Incident response retainer")
+    # Similar practices are suggested while the title is typed.
+    expect(page.locator("#similar-panel").get_by_role("link")).to_have_text(["Incident response retainer template"])
+    title.fill("Ransomware incident response retainer for small towns")
+    page.get_by_label("One-paragraph summary").fill("A retainer with a one-hour response commitment, for towns.")
+    page.get_by_label("The full story").fill("## Scope\n\n**Remote triage** within the hour.")
     expect(page.locator("#live-preview strong")).to_have_text("Remote triage")  # the live preview
     page.get_by_label("Cybersecurity").check()
-    page.fill("input[name=tags]", "Incident Response, incident response")
+    page.get_by_label("Tags").fill("Incident Response, incident response")
+    page.get_by_label("Level of government").select_option("city")
+    check(page, "practice-form-suggestions", full_page=True)
     page.get_by_role("button", name="Publish").click()
 
-    expect(page).to_have_url(re.compile(r"/practices/ransomware-retainer-rfp-for-small-towns/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ransomware retainer RFP for small towns")
+    expect(page).to_have_url(re.compile(r"/practices/ransomware-incident-response-retainer-for-small-towns/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ransomware incident response retainer for small towns")
     expect(page.get_by_role("link", name="incident response", exact=True)).to_have_count(1)
+    check(page, "practice-published")
 
     page.goto(f"{live_server.url}/practices/")
-    expect(page.get_by_role("link", name="Ransomware retainer RFP for small towns")).to_be_visible()
+    expect(page.get_by_role("link", name="Ransomware incident response retainer for small towns")).to_be_visible()
+    check(page, "practices", full_page=True)
 
-    page.fill("#header-q", "retainer")
-    page.press("#header-q", "Enter")
-    expect(page).to_have_url(re.compile(r"/practices/\?q=retainer"))
-    expect(page.get_by_role("link", name="Ransomware retainer RFP for small towns")).to_be_visible()
+    page.get_by_role("searchbox", name="Search practices").fill("ransomware")
+    page.get_by_role("searchbox", name="Search practices").press("Enter")
+    expect(page).to_have_url(re.compile(r"/practices/\?q=ransomware"))
+    expect(page.get_by_role("link", name="Ransomware incident response retainer for small towns")).to_be_visible()
 
 
 def test_similar_practices_appear_while_typing_a_title(page, live_server, member, vocabulary):
@@ -96,12 +115,62 @@ def test_agenda_picker_offers_what_discovery_finds_as_the_organizer_types(page, 
     sensors = PracticeFactory(title="Curb occupancy sensors", published_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     login(page, live_server, partnership_admin.email, PASSWORD)
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/agenda/")
-    first_picker = page.locator("select[name='agenda-0-practice']")
-    expect(first_picker.locator(f"option[value='{sensors.pk}']")).to_have_count(0)  # not among the newest
-    expect(page.get_by_role("button", name="Find")).to_be_hidden()
-    page.fill("#agenda-find", "curb sensors")
-    expect(first_picker.locator(f"option[value='{sensors.pk}']")).to_have_count(1)
-    first_picker.select_option(str(sensors.pk))
+    picker = page.locator(".picker-input").first  # each row's searchable picker (discovery's search)
+    picker.fill("curb sensors")
+    option = page.get_by_role("option", name="Curb occupancy sensors")
+    expect(option).to_have_count(1)  # found by its words though it is not among the newest
+    option.click()
+    expect(picker).to_have_value("Curb occupancy sensors")
     page.fill("input[name='agenda-0-title']", "Sensors at the curb")
     page.get_by_role("button", name="Save agenda").click()
     expect(page.get_by_role("link", name="Curb occupancy sensors")).to_be_visible()
+    assert list(meeting.agenda_items.values_list("practice_id", flat=True)) == [sensors.pk]
+
+
+def test_member_finds_a_practice_downloads_its_file_adopts_it_and_asks_a_question(
+    page, live_server, coalition, other_member, vocabulary, viewport, check
+):
+    practice = PracticeFactory(
+        title="Ransomware retainer RFP for small towns",
+        summary="A retainer with a one-hour response commitment, shared by eight towns.",
+        coalition=coalition,
+    )
+    AttachmentFactory(practice=practice, name="retainer-rfp.pdf")
+    login(page, live_server, other_member.email, PASSWORD)
+
+    # Search from the header, open the practice.
+    page.get_by_role("searchbox", name="Search practices").fill("ransomware retainer")
+    page.get_by_role("searchbox", name="Search practices").press("Enter")
+    result = page.get_by_role("link", name="Ransomware retainer RFP for small towns")
+    expect(result).to_be_visible()
+    check(page, "search-results", full_page=True)
+    # Wide screens show the filters unfolded, so they are announced as expanded; phones fold them.
+    filters = page.locator("details.filters-panel")
+    if viewport == DESKTOP:
+        expect(filters).to_have_attribute("open", "")
+    else:
+        expect(filters).not_to_have_attribute("open", "")
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ransomware retainer RFP for small towns")
+    check(page, "practice", full_page=True)
+
+    # Download its file.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="retainer-rfp.pdf").click()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+
+    # Record that their coalition is piloting it.
+    page.get_by_role("link", name="Record that your coalition uses this").click()
+    check(page, "adopt", full_page=True)
+    page.get_by_label("Piloting").check()
+    page.get_by_label("What you changed").fill("Four towns instead of eight.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("region", name="Who is reusing it")).to_contain_text("Four towns instead of eight.")
+    assert Adoption.objects.filter(practice=practice, coalition=other_member.memberships.get().coalition).exists()
+
+    # Ask a question.
+    page.get_by_label("Your question or answer").fill("How long did **procurement** take?")
+    page.get_by_role("button", name="Post").click()
+    comments = page.get_by_role("region", name="Questions and answers")
+    expect(comments.locator("strong", has_text="procurement")).to_be_visible()
+    check(page, "practice-adopted-and-asked")

@@ -3,11 +3,11 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from meetings.models import RSVP, AgendaItem, Meeting, MeetingSeries
+from meetings.models import RSVP, AgendaItem, Invitee, Meeting, MeetingSeries
 
 from .coalitions import UserFactory
 
-__all__ = ["AgendaItemFactory", "MeetingFactory", "MeetingSeriesFactory", "RSVPFactory"]
+__all__ = ["AgendaItemFactory", "InviteeFactory", "MeetingFactory", "MeetingSeriesFactory", "RSVPFactory"]
 
 
 class MeetingSeriesFactory(factory.django.DjangoModelFactory):
@@ -55,3 +55,13 @@ class RSVPFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     user = factory.SubFactory(UserFactory)
     answer = RSVP.Answer.YES
+
+
+class InviteeFactory(factory.django.DjangoModelFactory):
+    """A member named on a meeting (written directly: no invitation email is queued)."""
+
+    class Meta:
+        model = Invitee
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)

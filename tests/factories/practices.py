@@ -1,7 +1,19 @@
+import datetime as dt
+
 import factory
 from django.utils import timezone
 
-from practices.models import Adoption, Attachment, Comment, FocusArea, Practice, PracticeKind, Report
+from practices.models import (
+    Adoption,
+    Attachment,
+    Comment,
+    Contract,
+    ContractDocument,
+    FocusArea,
+    Practice,
+    PracticeKind,
+    Report,
+)
 from practices.services import update_search_vectors
 
 from .coalitions import CoalitionFactory, UserFactory
@@ -10,6 +22,8 @@ __all__ = [
     "AdoptionFactory",
     "AttachmentFactory",
     "CommentFactory",
+    "ContractDocumentFactory",
+    "ContractFactory",
     "FocusAreaFactory",
     "PracticeFactory",
     "PracticeKindFactory",
@@ -36,7 +50,8 @@ class PracticeKindFactory(factory.django.DjangoModelFactory):
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):
-    """A published, members-only practice. ``focus_areas=[area, …]`` and ``tags=["a", …]`` set tags."""
+    """A published, members-only practice. ``focus_areas=[area, …]``, ``tags=["a", …]`` and
+    ``funding_programs=[program, …]`` set its tags and programs."""
 
     class Meta:
         model = Practice
@@ -57,6 +72,11 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     def focus_areas(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.focus_areas.set(list(extracted))
+
+    @factory.post_generation
+    def funding_programs(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.funding_programs.set(list(extracted))
 
     @factory.post_generation
     def tags(obj, create, extracted, **kwargs):
@@ -108,3 +128,37 @@ class ReportFactory(factory.django.DjangoModelFactory):
     practice = factory.SubFactory(PracticeFactory)
     reporter = factory.SubFactory(UserFactory)
     reason = Report.Reason.SPAM
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A cooperative contract open to others now: awarded a year ago, two years left, every box ticked."""
+
+    class Meta:
+        model = Contract
+
+    practice = factory.SubFactory(PracticeFactory)
+    lead_agency = "State of Colorado"
+    lead_agency_kind = Contract.LeadAgencyKind.PUBLIC
+    vehicle = Contract.Vehicle.STATE
+    contract_number = factory.Sequence(lambda n: f"PA-2025-{n:04d}")
+    supplier = "Acme Mobility Inc."
+    scope = "Connected signal controllers and their installation."
+    awarded_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=730))
+    is_competitively_bid = True
+    has_cooperative_clause = True
+    joining = Contract.Joining.ADDENDUM
+
+
+class ContractDocumentFactory(factory.django.DjangoModelFactory):
+    """A contract's award as a stored PDF (pass ``url=…, file=""`` for a link)."""
+
+    class Meta:
+        model = ContractDocument
+
+    contract = factory.SubFactory(ContractFactory)
+    kind = ContractDocument.Kind.AWARD
+    file = factory.django.FileField(filename="award.pdf", data=b"%PDF-1.4\n% award\n%%EOF\n")
+    name = "award.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size if o.file else None)

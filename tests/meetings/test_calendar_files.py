@@ -13,6 +13,8 @@ from tests.factories import AgendaItemFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 SUMMER_START = dt.datetime(2027, 7, 13, 17, 0, tzinfo=dt.UTC)
 
 
@@ -129,7 +131,7 @@ def test_feed_with_a_malformed_token_is_404_not_a_server_error(client, db, token
 
 def test_a_reset_token_stops_the_old_address(client, member_client, member):
     old = feed_url(member)
-    response = member_client.post(reverse("meetings:calendar_reset"), follow=True)
+    response = member_client.post(reverse("meetings:calendar_reset"), CONFIRMED, follow=True)
     assert "was reset" in response.content.decode()
     assert client.get(old).status_code == 404
     assert client.get(feed_url(member)).status_code == 200
@@ -153,9 +155,14 @@ def test_calendar_page_needs_a_login_and_a_coalition(client, outsider_client):
     assert outsider_client.get(reverse("meetings:calendar")).status_code == 403
 
 
-def test_reset_by_get_is_not_allowed(member_client, member):
+def test_reset_by_get_asks_first_and_changes_nothing(member_client, member):
     token = services.get_calendar_token(by=member).token
-    assert member_client.get(reverse("meetings:calendar_reset")).status_code == 405
+
+    page = member_client.get(reverse("meetings:calendar_reset"))
+    stray = member_client.post(reverse("meetings:calendar_reset"))  # a POST not sent from the page
+
+    assert page.status_code == 200 and "Reset your calendar address?" in page.content.decode()
+    assert stray.status_code == 200 and "Reset your calendar address?" in stray.content.decode()
     assert CalendarToken.objects.get(user=member).token == token
 
 

@@ -28,7 +28,21 @@ def seeded(frozen_now):
 
 
 def held_meetings():
-    return list(Meeting.objects.filter(series__title=demo.SERIES_TITLE, status=Meeting.Status.HELD).order_by("start"))
+    """The three held calls the demo gives agendas (the two years before them have minutes only)."""
+    held = Meeting.objects.filter(series__title=demo.SERIES_TITLE, status=Meeting.Status.HELD)
+    return list(held.filter(agenda_items__isnull=False).distinct().order_by("start"))
+
+
+def test_two_years_of_calls_before_them_are_held_with_growing_attendance(seeded):
+    history = list(
+        Meeting.objects.filter(series__title=demo.SERIES_TITLE, status=Meeting.Status.HELD, agenda_items=None).order_by(
+            "start"
+        )
+    )
+    assert len(history) >= 20 and all(m.minutes and m.minutes_posted_at for m in history)
+    assert history[0].start < held_meetings()[0].start
+    yes = [m.rsvps.filter(answer="yes").count() for m in history]
+    assert yes[0] < yes[-1]
 
 
 def test_seed_creates_the_monthly_series_and_is_idempotent(seeded):
@@ -126,5 +140,5 @@ def test_seed_works_with_other_practices_or_none(frozen_now):
     people = coalitions_demo.seed(stdout=out)
     PracticeFactory(title="Unrelated practice")
     demo.seed(people=people, practices={}, stdout=out)
-    assert Meeting.objects.filter(status=Meeting.Status.HELD).count() == 3
+    assert len(held_meetings()) == 3
     assert not Meeting.objects.filter(agenda_items__practice__isnull=False).exists()

@@ -13,6 +13,8 @@ from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 
 @pytest.fixture
 def hosted_meeting(coalition):
@@ -78,13 +80,13 @@ def test_visitor_is_sent_to_log_in(client, hosted_meeting, url_name):
 
 def test_coalition_admin_cannot_change_a_partnership_meeting(coalition_admin_client):
     partnership_meeting = MeetingFactory(host_coalition=None)
-    response = coalition_admin_client.post(reverse("meetings:cancel", args=[partnership_meeting.pk]))
+    response = coalition_admin_client.post(reverse("meetings:cancel", args=[partnership_meeting.pk]), CONFIRMED)
     assert response.status_code == 403
     assert_unchanged(partnership_meeting)
 
 
 def test_host_coalition_admin_cancels_their_meeting(coalition_admin_client, hosted_meeting):
-    response = coalition_admin_client.post(reverse("meetings:cancel", args=[hosted_meeting.pk]))
+    response = coalition_admin_client.post(reverse("meetings:cancel", args=[hosted_meeting.pk]), CONFIRMED)
     assert response.status_code == 302
     hosted_meeting.refresh_from_db()
     assert hosted_meeting.status == Meeting.Status.CANCELLED
@@ -102,7 +104,7 @@ def test_host_admin_reinstates_a_cancelled_meeting_after_confirming(coalition_ad
     hosted_meeting.save()
     url = reverse("meetings:reinstate", args=[hosted_meeting.pk])
     assert "Reinstate this meeting?" in coalition_admin_client.get(url).content.decode()
-    coalition_admin_client.post(url)
+    coalition_admin_client.post(url, CONFIRMED)
     hosted_meeting.refresh_from_db()
     assert hosted_meeting.status == Meeting.Status.SCHEDULED
 
@@ -207,7 +209,7 @@ def test_only_organizers_may_reinstate(request, cancelled_meeting, who):
 
 
 def test_visitor_cannot_reinstate(client, cancelled_meeting):
-    response = client.post(reverse("meetings:reinstate", args=[cancelled_meeting.pk]))
+    response = client.post(reverse("meetings:reinstate", args=[cancelled_meeting.pk]), CONFIRMED)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     cancelled_meeting.refresh_from_db()
     assert cancelled_meeting.status == Meeting.Status.CANCELLED
@@ -238,13 +240,13 @@ def test_host_admin_shares_slides_before_the_meeting(coalition_admin_client, hos
 
 def test_visitor_cannot_reset_a_calendar_address(client, member):
     token = services.get_calendar_token(by=member).token
-    response = client.post(reverse("meetings:calendar_reset"))
+    response = client.post(reverse("meetings:calendar_reset"), CONFIRMED)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert CalendarToken.objects.get(user=member).token == token
 
 
 def test_someone_in_no_coalition_has_no_calendar_address_to_reset(outsider_client, outsider):
-    assert outsider_client.post(reverse("meetings:calendar_reset")).status_code == 403
+    assert outsider_client.post(reverse("meetings:calendar_reset"), CONFIRMED).status_code == 403
     assert not CalendarToken.objects.filter(user=outsider).exists()
 
 

@@ -57,7 +57,7 @@ def test_an_invitation_posted_while_the_broker_is_down_is_sent_once_by_a_later_t
     broker.down()
     url = reverse("coalitions:invite", kwargs={"slug": coalition.slug})
     with (
-        caplog.at_level(logging.ERROR, logger="notifications.mail"),
+        caplog.at_level(logging.ERROR, logger="notifications.outbox"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = coalition_admin_client.post(url, {"email": "new.person@city.gov", "role": "member"})

@@ -10,8 +10,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from notifications.mail import collect_keys, send_deliveries
+from notifications.mail import send_deliveries
 from notifications.models import Delivery
+from notifications.outbox import collect_keys
 from notifications.services import run_reminder_tick
 from tests.notifications.backends import GateBackend
 

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.mail import collect_keys, send_deliveries
+from notifications.mail import send_deliveries
 from notifications.models import BouncedAddress, Delivery, Dispatch
+from notifications.outbox import collect_keys
 from notifications.services import run_reminder_tick
 from notifications.tasks import tick_reminders
 from tests.factories import MembershipFactory, UserFactory
@@ -38,6 +39,21 @@ def test_sending_the_same_keys_again_sends_nothing_more(run, meeting_tomorrow, m
 
     assert len(mail.outbox) == 1
     assert report.sent == []
+
+
+def test_the_send_task_reports_what_it_sent_and_skipped_for_the_worker_log(run, meeting_tomorrow, member):
+    """Celery logs a task's return value ("succeeded in 0.2s: {...}"): the only trace of a chunk's outcome
+    in the worker's log."""
+    from notifications.outbox import deliver
+
+    run(run_reminder_tick)
+    keys = list(Delivery.objects.values_list("key", flat=True))
+    mail.outbox.clear()
+
+    assert deliver.run(keys=keys) == {"sent": 0, "skipped": 0, "failed": 0}  # already sent: not claimed
+    Delivery.objects.filter(key__in=keys).update(status=Delivery.Status.PENDING, sent_at=None)
+    assert deliver.run(keys=keys) == {"sent": 1, "skipped": 0, "failed": 0}
+    assert recipients() == ["alice@example.org"]
 
 
 def test_smtp_failure_then_recovery_sends_exactly_once(run, smtp, meeting_tomorrow, member):
@@ -262,7 +278,7 @@ def test_a_duplicate_enqueue_inside_a_transaction_leaves_the_transaction_usable(
     a second queue_email for the same key must not break the caller's later writes."""
     from django.db import transaction
 
-    from notifications.mail import queue_email
+    from notifications.outbox import queue_email
 
     params = {"join_request": _join(member)}
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
@@ -324,13 +340,27 @@ def test_a_success_after_failures_clears_the_error_and_records_subject_and_addre
         (smtplib.SMTPRecipientsRefused({"alice@example.org": (500, b"5.5.2 Syntax error")}), Delivery.Status.BOUNCED),
         (smtplib.SMTPRecipientsRefused({"alice@example.org": (599, b"5.9.9 Refused")}), Delivery.Status.BOUNCED),
         (smtplib.SMTPRecipientsRefused({}), Delivery.Status.PENDING),
-        (smtplib.SMTPSenderRefused(500, b"5.1.7 Bad sender", "no-reply@x"), Delivery.Status.FAILED),
+        (smtplib.SMTPSenderRefused(550, b"5.7.1 Relaying denied", "no-reply@x"), Delivery.Status.PENDING),
+        (smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), Delivery.Status.FAILED),
         (smtplib.SMTPDataError(499, b"4.9.9 Later"), Delivery.Status.PENDING),
+        (smtplib.SMTPDataError(500, b"5.5.1 Command unrecognized"), Delivery.Status.FAILED),
         (smtplib.SMTPServerDisconnected("gone"), Delivery.Status.PENDING),
         (OSError("network unreachable"), Delivery.Status.PENDING),
         (ValueError("not an SMTP problem"), Delivery.Status.FAILED),
     ],
-    ids=["450", "500", "599", "no codes", "sender 500", "data 499", "disconnect", "oserror", "other"],
+    ids=[
+        "450",
+        "500",
+        "599",
+        "no codes",
+        "sender 550",
+        "data 554",
+        "data 499",
+        "data 500",
+        "disconnect",
+        "oserror",
+        "other",
+    ],  # fmt: skip
 )
 def test_each_smtp_outcome_is_recorded_as_retry_bounce_or_failure(smtp, frozen, member, error, status):
     delivery = _pending_digest_for(member)

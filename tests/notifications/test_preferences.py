@@ -29,7 +29,7 @@ def test_page_shows_the_defaults(member_client, frozen):
     assert response.status_code == 200
     assert "<title>Email preferences" in page
     assert "Water" in page
-    assert "Next digest: Monday, November 16, 2026, 8:00 AM MST" in page
+    assert "Next digest: Mon 16 Nov 2026, 08:00 MST" in page
     form = response.context["form"]
     assert form.initial["digest_frequency"] == "weekly"
     assert form.initial["reminder_leads"] == ["1d", "1h"]

@@ -253,6 +253,20 @@ def test_organizers_get_one_minutes_nudge_a_day_after_the_meeting(
     assert f"http://testserver/meetings/{meeting.pk}/" in mail.outbox[0].body
 
 
+@pytest.mark.parametrize(("ended_days_ago", "said"), [(1, "ended a day ago"), (6, "ended 6 days ago")])
+def test_the_minutes_nudge_says_how_long_ago_the_meeting_really_ended(
+    run, frozen, coalition, coalition_admin, ended_days_ago, said
+):
+    end = timezone.now() - dt.timedelta(days=ended_days_ago, hours=2)
+    MeetingFactory(start=end - dt.timedelta(hours=1), end=end, host_coalition=coalition)
+
+    run(run_reminder_tick)
+
+    (nudge,) = [m for m in mail.outbox if m.subject.startswith("Minutes for")]
+    assert said in nudge.body and said in html_of(nudge)
+    assert "ended a day ago" not in nudge.body or ended_days_ago == 1
+
+
 def test_no_nudge_when_minutes_are_posted(run, frozen, coalition, coalition_admin):
     start = timezone.now() - dt.timedelta(days=1, hours=2)
     MeetingFactory(

@@ -60,7 +60,18 @@ SUBJECT_TEMPLATES = sorted((Path(settings.BASE_DIR) / "templates" / "emails").gl
 def test_every_subject_template_renders_plain_text_on_one_line(template, flags):
     context = {
         name: Anything()
-        for name in ("meeting", "invitation", "join_request", "digest", "inviter", "coalition", "practice")
+        for name in (
+            "meeting",
+            "invitation",
+            "join_request",
+            "digest",
+            "inviter",
+            "coalition",
+            "practice",
+            "contract",
+            "call",
+            "submission",
+        )
     }
     context.update({"local_start": NAME, "old_local_start": NAME, "lead_label": NAME, "period_label": "week"})
     context.update(flags)

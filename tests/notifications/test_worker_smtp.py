@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from meetings.timefmt import format_meeting_time
-from notifications.mail import collect_keys, send_deliveries, stale_claim_age
+from notifications.mail import send_deliveries, stale_claim_age
 from notifications.models import Delivery
+from notifications.outbox import collect_keys
 from notifications.services import run_reminder_tick
 from notifications.tasks import deliver
 from tests.factories import MeetingFactory

@@ -64,6 +64,7 @@ def form_data(coalition, cybersecurity, kind):
         "kind": kind.pk,
         "maturity": "pilot",
         "jurisdiction": "City of Evanston",
+        "government_level": "city",
         "funding_source": "local",
         "contact": "",
         "visibility": "public",

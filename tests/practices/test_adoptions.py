@@ -8,6 +8,8 @@ from tests.factories import AdoptionFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 
 @pytest.fixture
 def practice(other_coalition, cybersecurity):
@@ -73,13 +75,16 @@ def test_drafts_cannot_be_adopted(member_client, coalition, practice):
 
 def test_member_withdraws_their_coalitions_adoption(member_client, coalition, practice):
     adoption = AdoptionFactory(practice=practice, coalition=coalition)
-    member_client.post(reverse("practices:adoption_withdraw", args=[adoption.pk]))
+    member_client.post(reverse("practices:adoption_withdraw", args=[adoption.pk]), CONFIRMED)
     assert not Adoption.objects.exists()
 
 
 def test_other_coalitions_cannot_withdraw_an_adoption(other_member_client, coalition, practice):
     adoption = AdoptionFactory(practice=practice, coalition=coalition)
-    assert other_member_client.post(reverse("practices:adoption_withdraw", args=[adoption.pk])).status_code == 403
+    assert (
+        other_member_client.post(reverse("practices:adoption_withdraw", args=[adoption.pk]), CONFIRMED).status_code
+        == 403
+    )
     assert Adoption.objects.exists()
 
 

@@ -1,6 +1,7 @@
 """The read-only JSON API: public practices without a login, members-only with a session."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from practices.models import Practice
@@ -59,6 +60,27 @@ def test_bad_paging_or_filters_are_json_errors(client, api_practices, params, st
     response = client.get(LIST, params)
     assert response.status_code == status
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "101", "abc", "2.5", " 7", "１０"])
+def test_a_page_size_outside_1_to_100_is_a_400_that_gives_the_range(client, api_practices, size):
+    response = client.get(LIST, {"page_size": size})
+    assert response.status_code == 400
+    assert response.json()["page_size"] == {"min": 1, "max": 100, "default": 20}
+    assert "from 1 to 100" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("size", "shown"), [("1", 1), ("100", 3), ("", 3)])
+def test_a_page_size_from_1_to_100_is_honoured(client, api_practices, size, shown):
+    response = client.get(LIST, {"page_size": size})
+    assert response.status_code == 200 and len(response.json()["results"]) == min(shown, response.json()["count"])
+
+
+def test_the_readme_states_the_page_size_range_the_api_enforces():
+    from practices.api import API_MAX_PAGE_SIZE, API_PAGE_SIZE
+
+    readme = " ".join((settings.BASE_DIR / "README.md").read_text(encoding="utf-8").split())
+    assert f"`page_size` (1–{API_MAX_PAGE_SIZE}, default {API_PAGE_SIZE}; anything else is a 400)" in readme
 
 
 def test_detail_has_body_html_attachments_and_adoptions(client, api_practices):

@@ -93,6 +93,6 @@ def test_author_removes_a_file_and_its_stored_copy(
     storage, name = members_only_file.file.storage, members_only_file.file.name
     url = reverse("practices:attachment_delete", args=[members_only_file.practice.slug, members_only_file.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        member_client.post(url)
+        member_client.post(url, {"confirmed": "yes"})
     assert not Attachment.objects.filter(pk=members_only_file.pk).exists()
     assert not storage.exists(name)

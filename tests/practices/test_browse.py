@@ -82,9 +82,12 @@ def test_newest_first_by_default(client, catalogue):
     assert titles(client.get(LIST))[0] == "Cyber case"
 
 
-def test_list_shows_adoption_counts(client, catalogue, other_coalition):
-    AdoptionFactory(practice=catalogue["cyber_rfp"], coalition=other_coalition)
-    assert "1 adoption" in client.get(LIST).content.decode()
+def test_list_shows_who_adopted_as_chips_and_nothing_when_none(client, catalogue, other_coalition):
+    AdoptionFactory(practice=catalogue["cyber_rfp"], coalition=other_coalition, stage="piloting")
+    page = client.get(LIST).content.decode()
+    assert page.count('class="adopter-chips"') == 1
+    assert '<span class="chip-name">NTXIA</span> <span class="chip-stage">Piloting</span>' in page
+    assert "0 adoptions" not in page and "0 comments" not in page
 
 
 @pytest.fixture

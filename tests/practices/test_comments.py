@@ -8,6 +8,8 @@ from tests.factories import CommentFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
+CONFIRMED = {"confirmed": "yes"}  # what a confirmation page sends
+
 
 @pytest.fixture
 def practice(coalition, member):
@@ -66,7 +68,7 @@ def test_author_edits_their_comment(other_member_client, other_member, practice)
 
 def test_coalition_admin_deletes_a_comment_on_their_practice(coalition_admin_client, other_member, practice):
     comment = CommentFactory(practice=practice, author=other_member)
-    coalition_admin_client.post(reverse("practices:comment_delete", args=[comment.pk]))
+    coalition_admin_client.post(reverse("practices:comment_delete", args=[comment.pk]), CONFIRMED)
     assert not Comment.objects.exists()
 
 
@@ -81,7 +83,7 @@ def test_other_members_cannot_edit_or_delete_a_comment(member_client, other_memb
     foreign = PracticeFactory(coalition=other_coalition)
     comment = CommentFactory(practice=foreign, author=other_member, body="Mine")
     assert member_client.post(reverse("practices:comment_edit", args=[comment.pk]), {"body": "X"}).status_code == 403
-    assert member_client.post(reverse("practices:comment_delete", args=[comment.pk])).status_code == 403
+    assert member_client.post(reverse("practices:comment_delete", args=[comment.pk]), CONFIRMED).status_code == 403
     comment.refresh_from_db()
     assert comment.body == "Mine"
 

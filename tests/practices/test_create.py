@@ -131,10 +131,12 @@ def test_member_cannot_post_for_another_coalition(request, persona, form_data, o
     assert not Practice.objects.exists()
 
 
-def test_outsider_cannot_open_the_form(outsider_client):
+def test_outsider_is_shown_what_to_do_first_and_cannot_post(outsider_client):
     response = outsider_client.get(URL)
-    assert response.status_code == 403
-    assert "Only members of a coalition can share practices" in response.content.decode()
+    assert response.status_code == 200
+    assert "not yet a member of a coalition" in response.content.decode()
+    assert 'name="title"' not in response.content.decode()  # no form to fill in vain
+    assert outsider_client.post(URL, {"title": "Sneaky"}).status_code == 403
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client, db):

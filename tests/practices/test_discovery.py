@@ -1,15 +1,17 @@
 """Discovery: one ranking by words and meaning, a cutoff, reasons, and never a 500 on odd input."""
 
 import logging
+from contextlib import suppress
 
 import numpy as np
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.urls import reverse
 
 from practices import discovery
 from practices.discovery import embeddings, vectors, words
-from practices.models import DocumentVector, Practice, PracticeKind
+from practices.models import DocumentVector, Practice, PracticeKind, SimilarPractice
 from tests.factories import PracticeFactory, PracticeKindFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,5 +270,62 @@ def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, cl
 
 
 def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # Document frequencies, the candidates' words, the vectors' last change, and the few practices shown.
+    with django_assert_max_num_queries(5):
         client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
+
+
+def _create(member, coalition, kind, area, title):
+    from practices import services
+
+    return services.create_practice(
+        author=member,
+        coalition=coalition,
+        data={"title": title, "summary": "A summary.", "kind": kind, "focus_areas": [area]},
+        publish=True,
+    )
+
+
+def test_practices_saved_in_one_transaction_are_embedded_by_one_task_after_commit(
+    member, coalition, cybersecurity, kind, django_capture_on_commit_callbacks, monkeypatch
+):
+    """An import or seed_demo saves many practices at once: one task embeds them all and re-makes the
+    similar lists once, instead of one task (and 40 neighbours' rankings) per practice."""
+    from practices import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.embed_practices, "delay", lambda ids: calls.append(("embed", ids)))
+    monkeypatch.setattr(tasks.refresh_similar_practices, "delay", lambda ids: calls.append(("refresh", ids)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        saved = [_create(member, coalition, kind, cybersecurity, f"Cyber checklist {n}") for n in range(4)]
+
+    assert calls == [("embed", [p.pk for p in saved])]
+
+
+def test_a_rolled_back_save_leaves_nothing_pending_that_the_next_commit_misses(
+    member, coalition, cybersecurity, kind, django_capture_on_commit_callbacks, monkeypatch
+):
+    from practices import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.embed_practices, "delay", lambda ids: calls.append(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        with suppress(RuntimeError), transaction.atomic():
+            _create(member, coalition, kind, cybersecurity, "Taken back")
+            raise RuntimeError("the request failed")
+        kept = _create(member, coalition, kind, cybersecurity, "Kept")
+
+    assert len(calls) == 1 and kept.pk in calls[0]
+
+
+def test_the_similar_lists_of_a_burst_are_made_once(
+    member, coalition, cybersecurity, kind, django_capture_on_commit_callbacks, monkeypatch
+):
+    refreshed = []
+    real = discovery.refresh_similar
+    monkeypatch.setattr(discovery, "refresh_similar", lambda ids, **kw: refreshed.append(list(ids)) or real(ids, **kw))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        saved = [_create(member, coalition, kind, cybersecurity, f"Phishing drill {n}") for n in range(3)]
+
+    assert refreshed[0] == [p.pk for p in saved]
+    assert SimilarPractice.objects.filter(practice__in=saved).exists()

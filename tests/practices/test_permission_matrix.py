@@ -111,7 +111,7 @@ def test_download_a_drafts_file(as_persona, draft, persona, expected):
 def test_remove_a_file(as_persona, practice, persona, expected):
     attachment = AttachmentFactory(practice=practice)
     url = reverse("practices:attachment_delete", args=[practice.slug, attachment.pk])
-    assert outcome(as_persona(persona).post(url)) == expected
+    assert outcome(as_persona(persona).post(url, {"confirmed": "yes"})) == expected
     assert practice.attachments.exists() == (expected != 302)
 
 
@@ -133,7 +133,7 @@ def test_edit_a_comment(as_persona, comment, persona, expected):
 @matrix(author=403, coalition_admin=302, other_member=302, partnership_admin=302, outsider=403, anonymous="login")
 def test_delete_a_comment(as_persona, comment, persona, expected):
     url = reverse("practices:comment_delete", args=[comment.pk])
-    assert outcome(as_persona(persona).post(url)) == expected
+    assert outcome(as_persona(persona).post(url, {"confirmed": "yes"})) == expected
     assert Comment.objects.filter(pk=comment.pk).exists() == (expected != 302)
 
 

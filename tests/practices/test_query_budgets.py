@@ -6,6 +6,7 @@ Measured for an anonymous visitor and for a signed-in member, whose session, use
 """
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +25,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 BUDGET = 12
+# The practice page reads more than a list: its adoption stories (the stories, their outcome figures,
+# their timelines and evidence files) and its cooperative contracts (the contracts, their documents, and
+# the standards and adaptations): each one query whatever their number.
+DETAIL_BUDGET = 15
 
 
 @pytest.fixture
@@ -56,10 +61,10 @@ def viewers(client, member_client):
     return {"anonymous": client, "member": member_client}
 
 
-def within_budget(viewers, assert_max, url, params=None):
+def within_budget(viewers, assert_max, url, params=None, budget=BUDGET):
     responses = {}
     for name, viewer in viewers.items():
-        with assert_max(BUDGET):
+        with assert_max(budget):
             responses[name] = viewer.get(url, params or {})
         assert responses[name].status_code == 200, name
     return responses
@@ -86,10 +91,11 @@ def test_focus_area_page_budget(viewers, fifty_practices, django_assert_max_num_
 def test_detail_page_budget(viewers, fifty_practices, django_assert_max_num_queries):
     practice = fifty_practices[1]  # public, presented at a meeting, with a file, adoptions and comments
     # A practice close enough to clear discovery's cutoff, so the "similar practices" block is paid for.
-    PracticeFactory(
+    other = PracticeFactory(
         title=f"{practice.title} follow-up", summary=practice.summary, visibility=Practice.Visibility.PUBLIC
     )
-    responses = within_budget(viewers, django_assert_max_num_queries, practice.get_absolute_url())
+    discovery.refresh_similar([other.pk])  # what the task after its save does: the neighbours' lists too
+    responses = within_budget(viewers, django_assert_max_num_queries, practice.get_absolute_url(), budget=DETAIL_BUDGET)
     member_page = responses["member"].context
     assert member_page["can_edit"] and member_page["similar"] and member_page["attachments"]
     assert len(member_page["comments"]) == 2 and member_page["upcoming"]
@@ -108,6 +114,7 @@ def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, 
     before = {}
     for page, (url, params) in urls.items():
         discovery.reset_caches()  # each measure from cold: document frequencies and vectors are kept a while
+        cache.clear()  # and the rows and filter form another page cached (practices.fragments)
         with CaptureQueriesContext(connection) as queries:
             member_client.get(url, params)
         before[page] = len(queries)
@@ -117,6 +124,7 @@ def test_query_counts_do_not_grow_with_the_data(member_client, fifty_practices, 
     AdoptionFactory(practice=more[0], coalition=CoalitionFactory())
     for page, (url, params) in urls.items():
         discovery.reset_caches()
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             member_client.get(url, params)
         # At most as many: a search spilling onto a second page skips the meaning-only matches on its first.
@@ -127,15 +135,19 @@ def test_coalition_page_budget(viewers, fifty_practices, coalition, other_coalit
     """The coalition page (``coalitions:detail``) renders ``{% coalition_practices %}``: shared and adopted."""
     for practice in PracticeFactory.create_batch(12, coalition=other_coalition):
         AdoptionFactory(practice=practice, coalition=coalition)
+    # Four more than a list page: the figure tiles (one query), the shared rows' adopter chips (one) and,
+    # for members, the funding programs and the last meeting's attendance of its insights block (two).
     responses = within_budget(
-        viewers, django_assert_max_num_queries, reverse("coalitions:detail", args=[coalition.slug])
+        viewers, django_assert_max_num_queries, reverse("coalitions:detail", args=[coalition.slug]), budget=BUDGET + 4
     )
     html = responses["member"].content.decode()
     assert "Shared by this coalition" in html and "Sensor network pilot 49" in html
     assert "See all (40 more)" in html and "and 2 more" in html
 
 
-def test_coalition_practices_block_costs_two_queries(member, coalition, fifty_practices, django_assert_max_num_queries):
+def test_coalition_practices_block_costs_three_queries(
+    member, coalition, fifty_practices, django_assert_max_num_queries
+):
     from django.template import Context, Template
     from django.test import RequestFactory
 
@@ -145,8 +157,9 @@ def test_coalition_practices_block_costs_two_queries(member, coalition, fifty_pr
     request.user = member
     permissions.load_memberships(member)  # the middleware's one query per request
     template = Template("{% load practice_tags %}{% coalition_practices coalition %}")
-    # Shared rows and adopted rows, each with its full count from a window function.
-    with django_assert_max_num_queries(2):
+    # Shared rows and adopted rows, each with its full count from a window function; the shared rows'
+    # adopters (their chips) in one more.
+    with django_assert_max_num_queries(3):
         template.render(Context({"coalition": coalition, "request": request}))
 
 

@@ -1,5 +1,7 @@
 """The stored search vector follows renamed and deleted focus areas and tags, in one UPDATE each."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -76,3 +78,25 @@ def test_a_description_change_leaves_the_vectors_alone(cybersecurity, tagged, dj
     with django_assert_max_num_queries(2):
         cybersecurity.save()
     assert FocusArea.objects.get(pk=cybersecurity.pk).description == "Keeping systems safe."
+
+
+def test_tag_names_are_indexed_in_name_order_whatever_order_they_were_added(cybersecurity):
+    """The index holds the names in one order, so rewriting it in bulk (seed_scale) or for one practice
+    (a save) writes the same vector: with the database's row order, the two once differed."""
+    from django.db import connection
+
+    from practices.discovery.words import FTS_TABLE
+    from practices.services import update_search_vectors
+
+    practice = PracticeFactory(title="Curb sensors", tags=[], visibility=Practice.Visibility.PUBLIC)
+    for name in ("zoning", "meters", "bikes"):
+        practice.tags.add(name)
+    update_search_vectors(practice_ids=[practice.pk])
+    if connection.vendor == "postgresql":
+        vector = Practice.objects.values_list("search_vector", flat=True).get(pk=practice.pk)
+        position = {lexeme: int(first) for lexeme, first in re.findall(r"'([^']+)':(\d+)", vector)}
+        assert position["bike"] < position["meter"] < position["zone"]
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT tags FROM {FTS_TABLE} WHERE rowid = %s", [practice.pk])
+            assert cursor.fetchone()[0] == "bikes meters zoning"

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from practices import discovery
 from practices.models import Practice
 from tests.factories import PracticeFactory
 
@@ -71,6 +72,7 @@ def test_practice_page_shows_similar_practices(client, existing, cybersecurity):
     council = PracticeFactory(
         title="Ransomware tabletop exercise for council members", focus_areas=[cybersecurity], visibility=PUBLIC
     )
+    discovery.refresh_similar([council.pk])  # what the task after its save does: the neighbours' lists too
     html = client.get(existing["tabletop"].get_absolute_url()).content.decode()
     assert council.title in html
     assert existing["shuttle"].title not in html

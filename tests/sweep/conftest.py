@@ -20,17 +20,22 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from calls import services as need_services
 from coalitions import services as coalition_services
 from coalitions.models import Membership
 from meetings import services as meeting_services
 from meetings.models import CalendarToken, Meeting, MeetingFile
 from notifications import tokens
+from practices import confirmation as adoption_confirmation
+from practices.models import AdoptionFile
 from tests.factories import (
     AdoptionFactory,
     AgendaItemFactory,
     AttachmentFactory,
     CoalitionFactory,
     CommentFactory,
+    ContractDocumentFactory,
+    ContractFactory,
     DeliveryFactory,
     FocusAreaFactory,
     InvitationFactory,
@@ -108,6 +113,17 @@ def build_world() -> SimpleNamespace:
     w.comment = CommentFactory(practice=w.practice, author=charlie, body="How long did procurement take?")
     w.hidden_comment = CommentFactory(practice=w.public_practice, author=charlie, body="Buy now!", is_hidden=True)
     w.adoption = AdoptionFactory(practice=w.practice, coalition=w.other_coalition, created_by=charlie)
+    w.adoption_file = AdoptionFile.objects.create(
+        adoption=w.adoption, file=_content_file("council-report.pdf"), name="council-report.pdf",
+        content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=charlie,
+    )  # fmt: skip
+    # The yearly "still current?" email's signed link, as sent to Frank (North Texas's admin).
+    w.adoption_confirm_token = adoption_confirmation.make_token(
+        adoption_id=w.adoption.pk, user_id=w.users["other_admin"].pk
+    )
+    w.contract = ContractFactory(practice=w.practice, created_by=alice)
+    w.contract_document = ContractDocumentFactory(contract=w.contract)
+    w.public_contract_document = ContractDocumentFactory(contract=ContractFactory(practice=w.public_practice))
     # Reported by someone outside the personas: a persona's own earlier report would make theirs a repeat.
     w.reporter = _member(w.other_coalition, "hank@example.org", "Hank Hill")
     w.report = ReportFactory(practice=w.practice, comment=w.comment, reporter=w.reporter)
@@ -134,6 +150,60 @@ def build_world() -> SimpleNamespace:
         title="Cancelled call", host_coalition=w.coalition, status=Meeting.Status.CANCELLED, created_by=bob
     )
     w.partnership_meeting = MeetingFactory(title="Partnership all-hands", created_by=dana)
+
+    # Shared needs: Alice posted ``need`` for Colorado (nobody co-signed it yet) and ``cosigned_need``,
+    # which Charlie co-signed for North Texas.
+    need_data = {"problem": "Fare data misses transfers.", "focus_areas": [w.transportation]}
+    w.need = need_services.post_need(
+        by=alice, coalition=w.coalition, data={"title": "Counting riders at bus stops", **need_data}
+    )
+    w.cosigned_need = need_services.post_need(
+        by=alice, coalition=w.coalition, data={"title": "Curb space for deliveries", **need_data}
+    )
+    w.signature = need_services.cosign_need(
+        need=w.cosigned_need, by=charlie, coalition=w.other_coalition, context="Dallas: the same at 40 curbs."
+    )
+    # ``shared_need``: Alice's, co-signed by North Texas (Hank) and Kansas City (Ivan), so a shared need.
+    w.third_coalition = CoalitionFactory(name="KC Digital Drive", slug="kc-digital-drive", short_name="KCDD")
+    ivan = _member(w.third_coalition, "ivan@example.org", "Ivan Ives")
+    w.shared_need = need_services.post_need(
+        by=alice, coalition=w.coalition, data={"title": "Heat alerts for outdoor workers", **need_data}
+    )
+    need_services.cosign_need(need=w.shared_need, by=w.reporter, coalition=w.other_coalition, context="Dallas heat.")
+    need_services.cosign_need(need=w.shared_need, by=ivan, coalition=w.third_coalition, context="KC heat.")
+
+    # Calls for solutions: Alice published ``call`` (public, open) and ``members_call`` (partnership only) for
+    # Colorado; an outside vendor submitted to ``call`` (verified, with a file); Charlie evaluates it.
+    call_data = {
+        "problem": "Curb sensors cost more than parking brings in.", "asks": "A revenue model.",
+        "terms": "Shared with members.", "focus_areas": [w.transportation], "is_public": True,
+        "time_zone": "America/Chicago", "opens_at": now - dt.timedelta(days=1),
+        "closes_at": now + dt.timedelta(days=10), "evaluation_ends_at": now + dt.timedelta(days=20),
+        "results_at": now + dt.timedelta(days=30),
+    }  # fmt: skip
+    criteria = [("Cost to the city", 3), ("Time to pilot", 1)]
+    w.call = need_services.publish_call(
+        by=alice, coalition=w.coalition, data={"title": "Revenue models for curb sensors", **call_data},
+        criteria=criteria, files=[_content_file("brief.pdf")],
+    )  # fmt: skip
+    w.call_file = w.call.files.get()
+    w.members_call = need_services.publish_call(
+        by=alice, coalition=w.coalition, data={**call_data, "title": "Shared fleet telematics", "is_public": False},
+        criteria=criteria, files=[_content_file("fleet.pdf")],
+    )  # fmt: skip
+    w.members_call_file = w.members_call.files.get()
+    w.submission = need_services.submit_solution(
+        call=w.call, files=[_content_file("proposal.pdf")],
+        data={"name": "Vera Vendor", "organization": "CurbWorks Inc.", "email": "vera@curbworks.example",
+              "summary": "Sensors paid for by a share of new revenue, said only to owners.",
+              "description": "We install at our cost.", "accepted_terms": True, "consents_to_be_named": True},
+    )  # fmt: skip
+    need_services.verify_submission(token=need_services.verify_token(w.submission))
+    w.submission_file = w.submission.files.get()
+    w.edit_token = need_services.edit_token(w.submission)
+    w.verify_token = need_services.verify_token(w.submission)
+    w.evaluator = need_services.invite_evaluator(call=w.call, by=alice, user=charlie)
+    w.removable_evaluator = need_services.invite_evaluator(call=w.call, by=alice, user=ivan)
 
     # Email
     w.calendar_token = CalendarToken.objects.create(user=alice)
@@ -174,6 +244,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Simp
 SWEEP_SETTINGS = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
     "ACCOUNT_RATE_LIMITS": False,
+    # The sweep sends hundreds of submissions from one address; the limits have their own tests.
+    "CALL_SUBMISSION_LIMITS": {"address": (100_000, 3600), "email": (100_000, 3600)},
     "SITE_URL": "http://testserver",
     "STORAGES": {
         **settings.STORAGES,

@@ -50,6 +50,11 @@ def static(data: dict) -> Body:
     return lambda w, persona: data
 
 
+# What a confirmation page sends: removals, revocations, withdrawals, deletions and cancellations
+# happen only from it (coalitions.confirm).
+CONFIRMED = static({"confirmed": "yes"})
+
+
 @dataclass(frozen=True)
 class Write:
     id: str
@@ -59,6 +64,10 @@ class Write:
     outcomes: dict[str, str] = field(hash=False)
     writes: bool = True
     why: str = ""
+
+
+def _tampered(token: str) -> str:
+    return token[:-2] + ("AA" if not token.endswith("AA") else "BB")
 
 
 # --- Valid bodies --------------------------------------------------------------------------------
@@ -80,6 +89,7 @@ def practice_body(w: World, persona: str) -> dict:
         "kind": w.kind.pk,
         "maturity": "pilot",
         "jurisdiction": "City of Denver",
+        "government_level": "city",
         "funding_source": "local",
         "contact": "",
         "visibility": "members",
@@ -87,10 +97,76 @@ def practice_body(w: World, persona: str) -> dict:
     }
 
 
+def contract_body(w: World, persona: str) -> dict:
+    today = dt.date.today()
+    return {
+        "lead_agency": "City of Boulder",
+        "lead_agency_kind": "public",
+        "vehicle": "local",
+        "program": "",
+        "contract_number": "RFP-2026-118",
+        "supplier": "Curbside Data Co.",
+        "scope": "Curb inventory and loading-zone sensors.",
+        "awarded_on": (today - dt.timedelta(days=30)).isoformat(),
+        "expires_on": (today + dt.timedelta(days=700)).isoformat(),
+        "is_competitively_bid": "on",
+        "has_cooperative_clause": "on",
+        "joining": "piggyback",
+        "solicitation_url": "https://boulder.example.org/rfp-2026-118.pdf",
+    }
+
+
 def practice_edit_body(w: World, persona: str) -> dict:
     data = {**practice_body(w, persona), "title": "Incident-response RFP template, revised", "action": "save"}
     del data["coalition"]
     return data
+
+
+def call_body(w: World, persona: str) -> dict:
+    return {
+        "coalition": _own_coalition(w, persona),
+        "title": "Revenue models for curb sensors",
+        "problem": "Curb sensors cost more than parking brings in.",
+        "asks": "A revenue model and a pilot offer.",
+        "terms": "Shared with members.",
+        "focus_areas": ["transportation"],
+        "government_level": "city",
+        "is_public": "on",
+        "time_zone": "America/Chicago",
+        "opens_at": "2030-01-04T09:00",
+        "closes_at": "2030-02-01T17:00",
+        "evaluation_ends_at": "2030-02-15T17:00",
+        "results_at": "2030-03-01T12:00",
+        "criteria_text": "Cost to the city | 3\nTime to pilot | 1",
+    }
+
+
+def submission_body(w: World, persona: str) -> dict:
+    return {
+        "name": "Vera Vendor",
+        "organization": "CurbWorks Inc.",
+        "email": "vera@curbworks.example",
+        "summary": "Sensors paid for by a share of new revenue.",
+        "description": "We install at our cost.",
+        "accepted_terms": "on",
+        "consents_to_be_named": "on",
+        "website": "",
+    }
+
+
+def need_body(w: World, persona: str) -> dict:
+    return {
+        "coalition": _own_coalition(w, persona),
+        "title": "Counting riders at bus stops without cameras",
+        "problem": "Fare data misses transfers; video at stops is ruled out.",
+        "affected": "Riders at 1,200 stops.",
+        "tried": "Manual counts.",
+        "focus_areas": ["transportation"],
+        "government_level": "city",
+        "budget": "Under $60,000",
+        "timeframe": "",
+        "action": "save",
+    }
 
 
 def coalition_body(**overrides) -> Body:
@@ -203,10 +279,10 @@ WRITES: list[Write] = [
     ),
     Write(
         "withdraw own join request", "coalitions:withdraw_request", lambda w: {"pk": w.join_request.pk},
-        static({}), expect(ok=["outsider"], others=REFUSE), why="Only the person who asked withdraws a request.",
+        CONFIRMED, expect(ok=["outsider"], others=REFUSE), why="Only the person who asked withdraws a request.",
     ),
     Write(
-        "leave coalition", "coalitions:leave", lambda w: {"slug": w.coalition.slug}, static({}),
+        "leave coalition", "coalitions:leave", lambda w: {"slug": w.coalition.slug}, CONFIRMED,
         expect(ok=["member"], say=["coalition_admin"], others=REFUSE),
         why="Members leave; the last admin may not (never a coalition without an admin); others are not in it.",
     ),
@@ -216,7 +292,7 @@ WRITES: list[Write] = [
     ),
     Write(
         "revoke invitation", "coalitions:revoke_invitation",
-        lambda w: {"slug": w.coalition.slug, "pk": w.invitation.pk}, static({}), expect(ok=ADMINS_OF_COLORADO),
+        lambda w: {"slug": w.coalition.slug, "pk": w.invitation.pk}, CONFIRMED, expect(ok=ADMINS_OF_COLORADO),
     ),
     Write(
         "approve join request", "coalitions:approve_request",
@@ -225,7 +301,7 @@ WRITES: list[Write] = [
     ),
     Write(
         "reject join request", "coalitions:reject_request",
-        lambda w: {"slug": w.coalition.slug, "pk": w.join_request.pk}, static({}), expect(ok=ADMINS_OF_COLORADO),
+        lambda w: {"slug": w.coalition.slug, "pk": w.join_request.pk}, CONFIRMED, expect(ok=ADMINS_OF_COLORADO),
     ),
     Write(
         "change role", "coalitions:change_role", lambda w: {"slug": w.coalition.slug, "pk": w.membership.pk},
@@ -234,7 +310,7 @@ WRITES: list[Write] = [
     ),
     Write(
         "remove member", "coalitions:remove_member", lambda w: {"slug": w.coalition.slug, "pk": w.membership.pk},
-        static({}), expect(ok=ADMINS_OF_COLORADO),
+        CONFIRMED, expect(ok=ADMINS_OF_COLORADO),
     ),
     Write(
         "accept invitation", "coalitions:accept_invitation", lambda w: {"token": w.invitation_token}, static({}),
@@ -275,22 +351,57 @@ WRITES: list[Write] = [
     ),
     Write(
         "remove attachment", "practices:attachment_delete",
-        lambda w: {"slug": w.practice.slug, "pk": w.attachment.pk}, static({}),
+        lambda w: {"slug": w.practice.slug, "pk": w.attachment.pk}, CONFIRMED,
         expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "add contract", "practices:contract_create", lambda w: {"slug": w.practice.slug}, contract_body,
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="Issue 13: a contract's owners are the practice's author and its coalition's admins (and the "
+        "partnership's admins).",
+    ),
+    Write(
+        "edit contract", "practices:contract_edit", lambda w: {"slug": w.practice.slug, "pk": w.contract.pk},
+        contract_body, expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="Only the owners edit a contract (issue 13).",
+    ),
+    Write(
+        "delete contract", "practices:contract_delete", lambda w: {"slug": w.practice.slug, "pk": w.contract.pk},
+        CONFIRMED, expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="Only the owners delete a contract, from its confirmation page.",
     ),
     Write(
         "record adoption", "practices:adopt", lambda w: {"slug": w.practice.slug},
         lambda w, persona: {
-            "coalition": _own_coalition(w, persona), "stage": "piloting", "notes": "Scoped to two districts.",
-            "outcome": "Going well.",
+            # "adopted": North Texas's record is already there, and stages only move forward.
+            "coalition": _own_coalition(w, persona), "stage": "adopted", "notes": "Scoped to two districts.",
+            "outcome": "Going well.", "jurisdiction": "City of Plano", "outcome_rfp-weeks-saved": "6",
         },
         expect(ok=["other_member", "other_admin"], others=REFUSE),
         why="A member marks that their coalition adopts a practice another coalition shared.",
     ),
     Write(
-        "withdraw adoption", "practices:adoption_withdraw", lambda w: {"pk": w.adoption.pk}, static({}),
+        "withdraw adoption", "practices:adoption_withdraw", lambda w: {"pk": w.adoption.pk}, CONFIRMED,
         expect(ok=["other_member", "other_admin", "partnership_admin"], others=REFUSE),
         why="The adoption is North Texas's record: its members, or the partnership's moderators.",
+    ),
+    # Issue 13: adoption stories. Only the adopting coalition's admins vouch for its adoption.
+    Write(
+        "confirm adoption", "practices:adoption_confirm", lambda w: {"pk": w.adoption.pk}, CONFIRMED,
+        expect(ok=["other_admin", "partnership_admin"]),
+        why="North Texas's admins (and partnership admins) confirm North Texas's adoption; its members only claim.",
+    ),
+    Write(
+        "confirm adoption by emailed link", "practices:adoption_confirm_link",
+        lambda w: {"token": w.adoption_confirm_token}, CONFIRMED, expect(ok=["other_admin", "partnership_admin"]),
+        why="The yearly email's signed link opens the same question for a signed-in admin of North Texas.",
+    ),
+    Write(
+        "confirm adoption with tampered link", "practices:adoption_confirm_link",
+        # Not ``CONFIRMED`` itself: no persona gets the confirmation page, so test_confirmations has none to ask.
+        lambda w: {"token": _tampered(w.adoption_confirm_token)},
+        static({"confirmed": "yes"}), expect(others=BAD),
+        why="A forged or altered confirmation link is refused.",
     ),
     Write(
         "comment", "practices:comment", lambda w: {"slug": w.practice.slug},
@@ -314,7 +425,7 @@ WRITES: list[Write] = [
         why="The author of a comment and admins (of the practice's coalition, and the partnership's).",
     ),
     Write(
-        "delete comment", "practices:comment_delete", lambda w: {"pk": w.comment.pk}, static({}),
+        "delete comment", "practices:comment_delete", lambda w: {"pk": w.comment.pk}, CONFIRMED,
         expect(ok=["other_member", "coalition_admin", "partnership_admin"], others=REFUSE),
     ),
     Write(
@@ -354,6 +465,128 @@ WRITES: list[Write] = [
         "preview markdown", "practices:preview", lambda w: {}, static({"body": "**Bold** move"}),
         expect(ok=MEMBERS, others=REFUSE), writes=False, why="A preview while writing, for those who write.",
     ),
+    # Issue 14: shared needs. Alice posted ``need`` for Colorado; Charlie co-signed ``cosigned_need`` for North Texas.
+    Write(
+        "post a need", "calls:need_create", lambda w: {}, need_body, expect(ok=MEMBERS, others=REFUSE),
+        why="Needs are partnership-internal: a member of any coalition posts one for their coalition.",
+    ),
+    Write(
+        "edit need", "calls:need_edit", lambda w: {"pk": w.need.pk},
+        lambda w, persona: {k: v for k, v in need_body(w, persona).items() if k != "coalition"},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="The poster, the posting coalition's admins and partnership admins edit a need.",
+    ),
+    Write(
+        "co-sign need", "calls:need_cosign", lambda w: {"pk": w.need.pk},
+        lambda w, persona: {"coalition": _own_coalition(w, persona), "context": "Plano: the same at 300 stops."},
+        expect(ok=["other_member", "other_admin"], say=["member", "coalition_admin", "partnership_admin"],
+               others=REFUSE),
+        why="Members of other coalitions co-sign; the posting coalition and someone in no coalition are told why not.",
+    ),
+    Write(
+        "co-sign need a second time", "calls:need_cosign", lambda w: {"pk": w.cosigned_need.pk},
+        lambda w, persona: {"coalition": _own_coalition(w, persona), "context": "Again."},
+        expect(say=["member", "coalition_admin", "partnership_admin", "other_member", "other_admin"], others=REFUSE),
+        why="One co-signature per coalition: North Texas already signed, a second is refused with a message.",
+    ),
+    Write(
+        "withdraw co-signature", "calls:signature_withdraw", lambda w: {"pk": w.signature.pk}, CONFIRMED,
+        expect(ok=["other_member", "other_admin", "partnership_admin"], others=REFUSE),
+        why="The member who co-signed, their coalition's admins, and partnership admins.",
+    ),
+    Write(
+        "withdraw need", "calls:need_withdraw", lambda w: {"pk": w.need.pk}, CONFIRMED,
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="The poster, the posting coalition's admins and partnership admins close a need.",
+    ),
+    Write(
+        "close need as met", "calls:need_met", lambda w: {"pk": w.need.pk},
+        lambda w, persona: {"practice": w.public_practice.slug},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "make a working group of a shared need", "calls:need_meeting", lambda w: {"pk": w.shared_need.pk},
+        lambda w, persona: {**schedule_body(w, persona), "title": "Working group: heat alerts", "host_coalition": ""},
+        expect(ok=["partnership_admin"], others=REFUSE),
+        why="Partnership admins turn a shared need into a one-off meeting with its co-signers named.",
+    ),
+    Write(
+        "make a working group of a need nobody shares", "calls:need_meeting", lambda w: {"pk": w.need.pk},
+        lambda w, persona: {**schedule_body(w, persona), "title": "Working group", "host_coalition": ""},
+        expect(say=["partnership_admin"], others=REFUSE),
+        why="Only a shared need (two or more other coalitions co-signed) becomes a working group.",
+    ),
+    # Issue 14: calls for solutions. Alice published ``call`` (public, open) and ``members_call`` (partnership
+    # only) for Colorado; an outside vendor's verified ``submission`` answers ``call``; Charlie evaluates it.
+    Write(
+        "publish a call", "calls:call_create", lambda w: {}, call_body, expect(ok=MEMBERS, others=REFUSE),
+        why="A member publishes a call for their coalition (a member city through its coalition).",
+    ),
+    Write(
+        "edit call", "calls:call_edit", lambda w: {"pk": w.call.pk},
+        lambda w, persona: {k: v for k, v in call_body(w, persona).items() if k != "coalition"},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="The call's owners: the member who created it, its coalition's admins, partnership admins.",
+    ),
+    Write(
+        "submit to a public call", "calls:submission_create", lambda w: {"pk": w.call.pk}, submission_body,
+        expect(ok=SIGNED_IN, anonymous=OK), why="Public calls take submissions from anyone, no account needed.",
+    ),
+    Write(
+        "submit to a partnership-only call", "calls:submission_create", lambda w: {"pk": w.members_call.pk},
+        submission_body, expect(ok=MEMBERS, others=REFUSE),
+        why="Partnership-only calls are answered by members only; a visitor is asked to sign in.",
+    ),
+    Write(
+        "edit a submission by its signed link", "calls:submission_edit", lambda w: {"token": w.edit_token},
+        lambda w, persona: {**submission_body(w, persona), "summary": "A new summary."},
+        expect(ok=SIGNED_IN, anonymous=OK), why="The signed link is the key: the submitter has no account.",
+    ),
+    Write(
+        "edit a submission by a tampered link", "calls:submission_edit",
+        lambda w: {"token": _tampered(w.edit_token)}, submission_body, expect(bad=SIGNED_IN, anonymous=BAD),
+    ),
+    Write(
+        "verify a verified submission again", "calls:submission_verify", lambda w: {"token": w.verify_token},
+        static({}), expect(ok=SIGNED_IN, anonymous=OK), writes=False, why="A second click changes nothing.",
+    ),
+    Write(
+        "invite evaluator", "calls:evaluator_add", lambda w: {"pk": w.call.pk},
+        lambda w, persona: {"email": w.users["coalition_admin"].email},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "remove evaluator", "calls:evaluator_remove",
+        lambda w: {"pk": w.call.pk, "evaluator_pk": w.removable_evaluator.pk}, CONFIRMED,
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "score a submission", "calls:submission_detail",
+        lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk},
+        lambda w, persona: {f"criterion_{c.pk}": "4" for c in w.call.criteria.all()},
+        expect(ok=["other_member"], others=REFUSE),
+        why="Only invited evaluators score; owners see the ranking, nobody else sees a submission.",
+    ),
+    Write(
+        "set a submission's status", "calls:submission_status",
+        lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk}, static({"status": "shortlisted"}),
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "send decisions while submissions are open", "calls:decisions_send", lambda w: {"pk": w.call.pk},
+        static({"confirmed": "yes"}), expect(say=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="Decisions go out after submissions close.",
+    ),
+    Write(
+        "close a call while submissions are open", "calls:call_close", lambda w: {"pk": w.call.pk},
+        static({"confirmed": "yes"}), expect(say=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="A call closes (publishing its results) after submissions close.",
+    ),
+    Write(
+        "close need as met by a call", "calls:need_met_by_call", lambda w: {"pk": w.need.pk},
+        lambda w, persona: {"confirmed": "yes", "call": str(w.call.pk)},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
     # Issue 4: meetings. Colorado hosts the series and its meetings; the partnership hosts one.
     Write(
         "schedule meeting", "meetings:schedule", lambda w: {}, schedule_body,
@@ -383,15 +616,15 @@ WRITES: list[Write] = [
         "move meeting", "meetings:move", lambda w: {"pk": w.meeting.pk}, move_body, expect(ok=ADMINS_OF_COLORADO)
     ),
     Write(
-        "cancel meeting", "meetings:cancel", lambda w: {"pk": w.meeting.pk}, static({}),
+        "cancel meeting", "meetings:cancel", lambda w: {"pk": w.meeting.pk}, CONFIRMED,
         expect(ok=ADMINS_OF_COLORADO), why="A member cannot schedule, edit or cancel meetings (issue 4, done when).",
     ),
     Write(
-        "cancel partnership meeting", "meetings:cancel", lambda w: {"pk": w.partnership_meeting.pk}, static({}),
+        "cancel partnership meeting", "meetings:cancel", lambda w: {"pk": w.partnership_meeting.pk}, CONFIRMED,
         expect(ok=["partnership_admin"]),
     ),
     Write(
-        "reinstate meeting", "meetings:reinstate", lambda w: {"pk": w.cancelled_meeting.pk}, static({}),
+        "reinstate meeting", "meetings:reinstate", lambda w: {"pk": w.cancelled_meeting.pk}, CONFIRMED,
         expect(ok=ADMINS_OF_COLORADO),
     ),
     Write(
@@ -415,8 +648,17 @@ WRITES: list[Write] = [
         "rsvp to past meeting", "meetings:rsvp", lambda w: {"pk": w.past_meeting.pk}, static({"answer": "yes"}),
         expect(others=SAY),
     ),
+    # Issue 11: the home page's one-click answer follows the meeting page's rules.
     Write(
-        "reset calendar address", "meetings:calendar_reset", lambda w: {}, static({}),
+        "rsvp from home", "home_rsvp", lambda w: {"pk": w.meeting.pk}, static({"answer": "yes"}),
+        expect(ok=MEMBERS, say=["outsider"]), why="The home page's RSVP: members answer, outsiders are told why not.",
+    ),
+    Write(
+        "rsvp from home to cancelled meeting", "home_rsvp", lambda w: {"pk": w.cancelled_meeting.pk},
+        static({"answer": "yes"}), expect(others=SAY),
+    ),
+    Write(
+        "reset calendar address", "meetings:calendar_reset", lambda w: {}, CONFIRMED,
         expect(ok=MEMBERS, others=REFUSE), why="The personal calendar is a member's.",
     ),
     # Issue 5: email preferences and unsubscribing (the signed token is the key, no login needed).
@@ -473,6 +715,13 @@ SECRETS = [
     Secret("a hidden practice's title", lambda w: w.hidden_practice.title, MANAGERS_OF_ALICES_PRACTICE),
     Secret("a hidden comment", lambda w: w.hidden_comment.body, ("partnership_admin",)),
     Secret("a meeting's video link", lambda w: "https://meet.example.org/", MEMBERS, except_on=("meetings:feed",)),
+    Secret("a need's title", lambda w: w.need.title, MEMBERS),
+    Secret(
+        "a submission's summary",
+        lambda w: w.submission.summary,
+        (*MANAGERS_OF_ALICES_PRACTICE, "other_member"),
+        except_on=("calls:submission_edit",),
+    ),
     Secret("Alice's calendar token", lambda w: w.calendar_token.token, ("member",), except_on=("meetings:feed",)),
 ]
 
@@ -490,6 +739,53 @@ class Read:
 
 READS: list[Read] = [
     Read(
+        "needs", "calls:need_list", lambda w: {}, expect(ok=MEMBERS, others=REFUSE),
+        why="Needs are partnership-internal (problems and budgets before any vendor hears of them).",
+    ),
+    Read("need", "calls:need_detail", lambda w: {"pk": w.need.pk}, expect(ok=MEMBERS, others=REFUSE)),
+    Read(
+        "need in the API", "calls:api_need_detail", lambda w: {"pk": w.need.pk},
+        expect(ok=MEMBERS, others=REFUSE, anonymous=REFUSE), why="The API's needs: a member's session only.",
+    ),
+    Read(
+        "need edit form", "calls:need_edit", lambda w: {"pk": w.need.pk},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Read(
+        "partnership-only call", "calls:call_detail", lambda w: {"pk": w.members_call.pk},
+        expect(ok=MEMBERS, others=REFUSE), why="Partnership-only calls need a signed-in member.",
+    ),
+    Read(
+        "partnership-only call's file", "calls:call_file",
+        lambda w: {"pk": w.members_call.pk, "file_pk": w.members_call_file.pk}, expect(ok=MEMBERS, others=REFUSE),
+    ),
+    Read(
+        "partnership-only call in the API", "calls:api_call_detail", lambda w: {"pk": w.members_call.pk},
+        expect(ok=MEMBERS, others=REFUSE, anonymous=REFUSE),
+    ),
+    Read(
+        "call's ranking", "calls:evaluation", lambda w: {"pk": w.call.pk},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE), why="Scores and ranks are for the owners only.",
+    ),
+    Read(
+        "call's CSV export", "calls:evaluation_csv", lambda w: {"pk": w.call.pk},
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Read(
+        "call's submissions", "calls:submission_list", lambda w: {"pk": w.call.pk},
+        expect(ok=(*MANAGERS_OF_ALICES_PRACTICE, "other_member"), others=REFUSE),
+        why="Owners and invited evaluators (Charlie) only.",
+    ),
+    Read(
+        "a submission", "calls:submission_detail", lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk},
+        expect(ok=(*MANAGERS_OF_ALICES_PRACTICE, "other_member"), others=REFUSE),
+    ),
+    Read(
+        "a submission's file", "calls:submission_file",
+        lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk, "file_pk": w.submission_file.pk},
+        expect(ok=(*MANAGERS_OF_ALICES_PRACTICE, "other_member"), others=REFUSE),
+    ),
+    Read(
         "members-only practice", "practices:detail", lambda w: {"slug": w.practice.slug},
         expect(ok=MEMBERS, others=REFUSE), why="Anonymous visitors see only public, published practices.",
     ),
@@ -497,6 +793,11 @@ READS: list[Read] = [
         "members-only attachment", "practices:attachment",
         lambda w: {"slug": w.practice.slug, "pk": w.attachment.pk}, expect(ok=MEMBERS, others=REFUSE),
         why="Downloads apply the practice's visibility (issue 3, done when: not while signed out).",
+    ),
+    Read(
+        "members-only adoption evidence", "practices:adoption_file",
+        lambda w: {"slug": w.practice.slug, "pk": w.adoption_file.pk}, expect(ok=MEMBERS, others=REFUSE),
+        why="An adoption's evidence files are served as its practice's attachments are (issue 13).",
     ),
     Read(
         "draft", "practices:detail", lambda w: {"slug": w.draft.slug},
@@ -531,6 +832,10 @@ READS: list[Read] = [
     ),
     Read("manage coalition", "coalitions:manage", lambda w: {"slug": w.coalition.slug}, expect(ok=ADMINS_OF_COLORADO)),
     Read("moderation queue", "practices:moderation", lambda w: {}, expect(ok=["partnership_admin"])),
+    Read(
+        "funders' summary", "insights:summary", lambda w: {}, expect(ok=["partnership_admin"]),
+        why="The printable summary for funders is for the partnership's admins.",
+    ),
     Read("new focus area form", "practices:focus_area_create", lambda w: {}, expect(ok=["partnership_admin"])),
     Read(
         "failed deliveries", "notifications:failed_deliveries", lambda w: {}, expect(ok=["partnership_admin"]),

@@ -48,11 +48,43 @@ def _tokens(w: World) -> list[dict]:
     return [{"token": w.digest_token}, {"token": w.reminders_token}]
 
 
-BROWSE = ("q", "focus_area", "kind", "maturity", "coalition", "tag", "funding", "sort", "page")  # PracticeFilter
+BROWSE = (
+    "q",
+    "focus_area",
+    "kind",
+    "maturity",
+    "coalition",
+    "tag",
+    "funding",
+    "program",
+    "government_level",
+    "adoptions",
+    "contract",
+    "sort",
+    "page",
+    "after",
+    "before",
+)  # PracticeFilter
+FEED = ("government_level", "contract")  # practices.feeds.FeedScope
+INSIGHTS = ("start", "end", "coalition", "focus_area", "government_level")  # insights.forms.InsightsFilterForm
+INSIGHTS_CHARTS = (
+    "practices-by-month",
+    "adoptions-by-month",
+    "reuse",
+    "reuse-by-level",
+    "first-adoption",
+    "funding",
+    "most-adopted",
+    "viewed-not-adopted",
+    "places",
+    "attendance",
+)
 
 # fmt: off
 TARGETS: dict[str, Target] = {
     "home": Target(),
+    "home_rsvp": Target(_meetings),
+    "healthz": Target(),
     "coalitions:list": Target(),
     "coalitions:create": Target(),
     "coalitions:directory": Target(query=("q", "coalition", "page")),
@@ -77,14 +109,14 @@ TARGETS: dict[str, Target] = {
     "practices:mine": Target(),
     "practices:preview": Target(),
     "practices:similar": Target(query=("title", "summary", "focus_areas")),
-    "practices:feed": Target(),
+    "practices:feed": Target(query=FEED),
     "practices:api_list": Target(query=(*BROWSE, "page_size")),
     "practices:api_detail": Target(_practices),
     "practices:focus_areas": Target(),
     "practices:focus_area_create": Target(),
     "practices:focus_area": Target(lambda w: {"slug": w.cybersecurity.slug}, query=BROWSE),
     "practices:focus_area_edit": Target(lambda w: {"slug": w.cybersecurity.slug}),
-    "practices:focus_area_feed": Target(lambda w: {"slug": w.cybersecurity.slug}),
+    "practices:focus_area_feed": Target(lambda w: {"slug": w.cybersecurity.slug}, query=FEED),
     "practices:tag": Target(lambda w: {"slug": w.tag_slug}, query=BROWSE),
     "practices:moderation": Target(),
     "practices:moderation_resolve": Target(lambda w: {"pk": w.report.pk}),
@@ -98,6 +130,12 @@ TARGETS: dict[str, Target] = {
     "practices:comment_delete": Target(lambda w: {"pk": w.comment.pk}),
     "practices:report_comment": Target(lambda w: [{"pk": w.comment.pk}, {"pk": w.hidden_comment.pk}]),
     "practices:adoption_withdraw": Target(lambda w: {"pk": w.adoption.pk}),
+    "practices:adoption_confirm": Target(lambda w: {"pk": w.adoption.pk}),
+    "practices:adoption_confirm_link": Target(lambda w: {"token": w.adoption_confirm_token}),
+    "practices:adoption_file": Target(lambda w: [
+        {"slug": w.practice.slug, "pk": w.adoption_file.pk},
+        {"slug": w.public_practice.slug, "pk": w.adoption_file.pk},  # another practice's evidence
+    ]),
     "practices:detail": Target(_practices),
     "practices:edit": Target(_practices),
     "practices:status": Target(_practices),
@@ -110,6 +148,19 @@ TARGETS: dict[str, Target] = {
         {"slug": w.public_practice.slug, "pk": w.attachment.pk},  # another practice's file
     ]),
     "practices:attachment_delete": Target(lambda w: {"slug": w.practice.slug, "pk": w.attachment.pk}),
+    "practices:contract_create": Target(lambda w: [{"slug": w.practice.slug}, {"slug": w.draft.slug}]),
+    "practices:contract_edit": Target(lambda w: {"slug": w.practice.slug, "pk": w.contract.pk}),
+    "practices:contract_delete": Target(lambda w: {"slug": w.practice.slug, "pk": w.contract.pk}),
+    "practices:contract_document": Target(lambda w: [
+        {"slug": w.practice.slug, "pk": w.contract.pk, "document": w.contract_document.pk},
+        {
+            "slug": w.public_practice.slug,
+            "pk": w.public_contract_document.contract_id,
+            "document": w.public_contract_document.pk,
+        },
+        # another practice's document under this practice's address
+        {"slug": w.public_practice.slug, "pk": w.contract.pk, "document": w.contract_document.pk},
+    ]),
     "meetings:list": Target(query=("page",)),
     "meetings:archive": Target(query=("q", "area", "page")),
     "meetings:schedule": Target(),
@@ -117,6 +168,9 @@ TARGETS: dict[str, Target] = {
     "meetings:calendar_reset": Target(),
     "meetings:feed": Target(lambda w: {"token": w.calendar_token.token}),
     "meetings:series_create": Target(),
+    "meetings:series_preview": Target(query=(
+        "rule_kind", "week_of_month", "weekday", "day_of_month", "local_start_time", "duration_minutes", "time_zone",
+    )),
     "meetings:series_detail": Target(lambda w: {"pk": w.series.pk}, query=("page",)),
     "meetings:series_edit": Target(lambda w: {"pk": w.series.pk}),
     "meetings:detail": Target(_meetings, query=("rsvp",)),  # ?rsvp=yes from a reminder email
@@ -128,17 +182,63 @@ TARGETS: dict[str, Target] = {
     "meetings:reinstate": Target(lambda w: [{"pk": w.cancelled_meeting.pk}, *_meetings(w)]),
     "meetings:agenda": Target(_meetings),
     "meetings:agenda_practices": Target(_meetings, query=("q",)),
+    "meetings:member_search": Target(query=("q",)),
     "meetings:minutes": Target(lambda w: [{"pk": w.past_meeting.pk}, *_meetings(w)]),
     "meetings:file": Target(lambda w: [
         {"pk": w.past_meeting.pk, "file_pk": w.meeting_file.pk},
         {"pk": w.meeting.pk, "file_pk": w.meeting_file.pk},  # a file of another meeting
     ]),
+    "calls:need_list": Target(query=("focus_area", "government_level", "coalition", "status")),
+    "calls:need_create": Target(),
+    "calls:need_similar": Target(query=("title", "problem", "focus_areas")),
+    "calls:api_need_list": Target(query=("focus_area", "government_level", "coalition", "status")),
+    "calls:api_need_detail": Target(lambda w: [{"pk": w.need.pk}, {"pk": w.cosigned_need.pk}]),
+    "calls:signature_withdraw": Target(lambda w: {"pk": w.signature.pk}),
+    "calls:need_detail": Target(lambda w: [{"pk": w.need.pk}, {"pk": w.cosigned_need.pk}]),
+    "calls:need_edit": Target(lambda w: {"pk": w.need.pk}),
+    "calls:need_cosign": Target(lambda w: [{"pk": w.need.pk}, {"pk": w.cosigned_need.pk}]),
+    "calls:need_withdraw": Target(lambda w: {"pk": w.need.pk}),
+    "calls:need_met": Target(lambda w: {"pk": w.need.pk}),
+    "calls:need_meeting": Target(lambda w: [{"pk": w.shared_need.pk}, {"pk": w.need.pk}]),
+    "calls:need_met_by_call": Target(lambda w: {"pk": w.need.pk}, query=("call",)),
+    "calls:call_list": Target(query=("focus_area", "government_level", "coalition", "status")),
+    "calls:call_create": Target(query=("need",)),
+    "calls:call_feed": Target(),
+    "calls:api_call_list": Target(query=("focus_area", "government_level", "coalition", "status")),
+    "calls:api_call_detail": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.members_call.pk}]),
+    "calls:evaluator_calls": Target(),
+    "calls:submission_verify": Target(lambda w: {"token": w.verify_token}),
+    "calls:submission_edit": Target(lambda w: {"token": w.edit_token}),
+    "calls:call_detail": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.members_call.pk}]),
+    "calls:call_edit": Target(lambda w: {"pk": w.call.pk}),
+    "calls:call_file": Target(
+        lambda w: [
+            {"pk": w.call.pk, "file_pk": w.call_file.pk},
+            {"pk": w.members_call.pk, "file_pk": w.members_call_file.pk},
+        ]
+    ),
+    "calls:submission_create": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.members_call.pk}]),
+    "calls:evaluation": Target(lambda w: {"pk": w.call.pk}),
+    "calls:evaluation_csv": Target(lambda w: {"pk": w.call.pk}),
+    "calls:evaluator_add": Target(lambda w: {"pk": w.call.pk}),
+    "calls:evaluator_remove": Target(lambda w: {"pk": w.call.pk, "evaluator_pk": w.removable_evaluator.pk}),
+    "calls:submission_list": Target(lambda w: {"pk": w.call.pk}),
+    "calls:submission_detail": Target(lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk}),
+    "calls:submission_status": Target(lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk}),
+    "calls:submission_file": Target(
+        lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk, "file_pk": w.submission_file.pk}
+    ),
+    "calls:decisions_send": Target(lambda w: {"pk": w.call.pk}),
+    "calls:call_close": Target(lambda w: {"pk": w.call.pk}),
     "notifications:preferences": Target(creates=("notifications.Preference",)),  # the member's defaults
     "notifications:unsubscribe": Target(_tokens, csrf_exempt=True),
     "notifications:unsubscribe_done": Target(_tokens, query=("was",)),
     "notifications:unsubscribe_change": Target(_tokens),
     "notifications:failed_deliveries": Target(query=("kind", "status", "page")),
     "notifications:preview_digest": Target(lambda w: {"user_id": w.users["member"].pk}),
+    "insights:index": Target(query=INSIGHTS),
+    "insights:summary": Target(query=INSIGHTS),
+    "insights:csv": Target(lambda w: [{"chart": c} for c in INSIGHTS_CHARTS], query=INSIGHTS),
 }
 # fmt: on
 

@@ -63,6 +63,7 @@ GARBAGE_FIELDS = (
     "action", "answer", "date", "start_time", "end_time", "video_link", "host_coalition", "rule_kind",
     "week_of_month", "weekday", "day_of_month", "local_start_time", "duration_minutes", "reminder_audience",
     "reset_customized", "minutes", "recording_link", "remove_files", "digest_frequency", "wants_reminders",
+    "government_level",
     "reminder_leads", "previous", "next", "List-Unsubscribe",
     "agenda-TOTAL_FORMS", "agenda-INITIAL_FORMS", "agenda-MIN_NUM_FORMS", "agenda-MAX_NUM_FORMS",
     "agenda-0-title", "agenda-0-ORDER", "agenda-0-DELETE", "agenda-0-practice", "agenda-0-presenting_coalition",
@@ -84,6 +85,7 @@ WRONG_BUT_PLAUSIBLE = {
     "digest_frequency": "hourly", "wants_reminders": "on", "reminder_leads": ["2y"], "previous": "daily",
     "agenda-TOTAL_FORMS": "1", "agenda-INITIAL_FORMS": "0", "agenda-0-title": "", "agenda-0-practice": "0",
     "agenda-0-presenting_coalition": "0", "agenda-0-duration_minutes": "-5", "agenda-0-ORDER": "x",
+    "government_level": "galactic",
 }  # fmt: skip
 
 

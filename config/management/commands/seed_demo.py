@@ -6,6 +6,7 @@ Safe to run twice: every app's ``demo.seed`` looks things up by natural key befo
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from calls import demo as calls_demo
 from coalitions import demo as coalitions_demo
 from meetings import demo as meetings_demo
 from notifications import demo as notifications_demo
@@ -20,5 +21,6 @@ class Command(BaseCommand):
             people = coalitions_demo.seed(stdout=self.stdout)
             practices = practices_demo.seed(people=people, stdout=self.stdout)
             meetings_demo.seed(people=people, practices=practices, stdout=self.stdout)
+            calls_demo.seed(people=people, stdout=self.stdout)
             notifications_demo.seed(people=people, stdout=self.stdout)
-        coalitions_demo.print_accounts(people, stdout=self.stdout, style=self.style)
+        coalitions_demo.print_accounts(stdout=self.stdout, style=self.style)

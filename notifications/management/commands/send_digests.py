@@ -4,7 +4,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from notifications.digests import build_digests, digest_users
-from notifications.mail import collect_keys
+from notifications.outbox import collect_keys
 from notifications.services import dispatch_digests, ensure_preferences
 
 from ._sending import send_inline, summary

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications.mail import collect_keys
+from notifications.outbox import collect_keys
 from notifications.services import run_reminder_tick
 
 from ._sending import send_inline, summary

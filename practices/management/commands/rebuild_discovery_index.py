@@ -2,7 +2,8 @@
 
 Run it after changing the model (vectors of another model are ignored until re-made) or to repair an
 index. ``--missing`` embeds only practices without a vector of the current model; ``--words-only``
-skips embedding.
+skips embedding. Last, every practice's stored "similar practices" is made again (``--similar-only``: just
+that).
 """
 
 import time
@@ -21,10 +22,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--missing", action="store_true", help="embed only practices without a current vector")
         parser.add_argument("--words-only", action="store_true", help="rewrite the full-text index only")
+        parser.add_argument("--similar-only", action="store_true", help="re-make the stored similar lists only")
         parser.add_argument("--batch-size", type=int, default=64)
 
-    def handle(self, *args, missing=False, words_only=False, batch_size=64, **options):
+    def handle(self, *args, missing=False, words_only=False, similar_only=False, batch_size=64, **options):
         ids = list(Practice.objects.order_by("pk").values_list("pk", flat=True))
+        if similar_only:
+            self._similar(ids)
+            return
         started = time.monotonic()
         for start in tqdm(range(0, len(ids), 2000), desc="words", unit="batch", disable=not ids):
             words.index_practice_words(ids[start : start + 2000])
@@ -35,6 +40,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 "The meaning model could not be loaded (see the warning above); vectors left as they are."
             )
+            self._similar(ids)
             return
         if missing:
             current = set(
@@ -51,3 +57,12 @@ class Command(BaseCommand):
                 bar.update(len(chunk))
         seconds = time.monotonic() - started
         self.stdout.write(f"Vectors: {len(ids)} practices embedded with {embeddings.MODEL_NAME} in {seconds:.1f} s.")
+        self._similar(Practice.objects.order_by("pk").values_list("pk", flat=True))
+
+    def _similar(self, ids):
+        ids = list(ids)
+        started = time.monotonic()
+        for start in tqdm(range(0, len(ids), 100), desc="similar", unit="batch", disable=not ids):
+            # Each list whole; its neighbours are in ``ids`` too, so they are not refreshed twice over.
+            discovery.refresh_similar(ids[start : start + 100], neighbours=False)
+        self.stdout.write(f"Similar practices: {len(ids)} lists in {time.monotonic() - started:.1f} s.")
