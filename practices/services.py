@@ -419,12 +419,18 @@ def record_adoption(
         adoption.full_clean(exclude=["practice", "coalition"], validate_unique=False)
         adoption.save()
         if moved:
-            # The first step is dated when they started, if they said; later ones the day they are recorded.
+            # The first step is dated when they started, if they said; later ones the day they are recorded,
+            # never before the step they follow: "today" is the recorder's day, and the last step may have
+            # been dated by someone whose day (in their time zone) had already begun.
             first_day = adoption.started_on if created else None
+            day = on or first_day or timezone.localdate()
+            if not created:
+                last_day = adoption.steps.order_by("-on").values_list("on", flat=True).first()
+                day = max(day, last_day) if last_day else day
             AdoptionStep.objects.create(
                 adoption=adoption,
                 stage=stage,
-                on=on or first_day or timezone.localdate(),
+                on=day,
                 reason=adoption.stopped_reason if stage == Adoption.Stage.STOPPED else "",
                 recorded_by=by,
             )

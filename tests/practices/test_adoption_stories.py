@@ -189,6 +189,17 @@ def test_a_stage_cannot_move_back(member_client, member, coalition, practice):
     assert AdoptionStep.objects.count() == 1
 
 
+def test_a_step_is_never_dated_before_the_one_it_follows(member_client, member, coalition, practice):
+    """At 06:30 UTC a new day has begun in Chicago (the portal's zone, which dates a step recorded outside a
+    request) but not yet in Colorado: the member's "today" must not put their step before that one."""
+    with time_machine.travel(dt.datetime(2026, 11, 10, 6, 30, tzinfo=dt.UTC), tick=False):
+        record(practice, coalition, member, stage="piloting")
+        adopt(member_client, practice, story(coalition, stage="adopted"))
+
+    steps = list(Adoption.objects.get().steps.values_list("stage", "on"))
+    assert steps == [("piloting", dt.date(2026, 11, 10)), ("adopted", dt.date(2026, 11, 10))]
+
+
 def test_stopping_needs_a_reason(member_client, member, coalition, practice):
     record(practice, coalition, member, stage="piloting")
 
