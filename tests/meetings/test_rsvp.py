@@ -116,6 +116,30 @@ def test_counts_and_attendees_grouped_by_coalition(member_client, member, other_
     assert groups == {"Colorado Smart Cities Alliance": [member], "North Texas Innovation Alliance": [other_member]}
 
 
+def test_attendees_are_listed_by_name_under_the_coalition_they_joined_first(
+    member_client, coalition, other_coalition, partnership_admin, meeting
+):
+    both = UserFactory(email="fay@example.org", profile__full_name="Fay Fields")
+    MembershipFactory(user=both, coalition=other_coalition, joined=dt.datetime(2025, 1, 5, tzinfo=dt.UTC))
+    MembershipFactory(user=both, coalition=coalition, joined=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    nameless = UserFactory(email="gus.green@example.org", profile__full_name="")
+    MembershipFactory(user=nameless, coalition=coalition)
+    for person in (both, nameless, partnership_admin):
+        RSVPFactory(meeting=meeting, user=person, answer="yes")
+
+    response = member_client.get(meeting.get_absolute_url())
+
+    groups = {name: [r.listed_name for r in rsvps] for name, rsvps in response.context["attendees"]}
+    assert groups == {
+        "Colorado Smart Cities Alliance": ["gus.green"],
+        "North Texas Innovation Alliance": ["Fay Fields"],
+        "Partnership staff": ["Dana Diaz"],
+    }
+    page = response.content.decode()
+    assert "<li>Fay Fields</li>" in page and "<li>gus.green</li>" in page
+    assert "gus.green@example.org" not in page
+
+
 def test_visitors_see_counts_but_not_names(client, member, meeting):
     RSVPFactory(meeting=meeting, user=member, answer="yes")
     page = client.get(meeting.get_absolute_url()).content.decode()
