@@ -104,7 +104,11 @@ def test_admin_schedules_a_monthly_series_and_builds_an_agenda(
     page.get_by_role("main").get_by_role("link", name="Partnership monthly call").first.click()
     page.get_by_role("navigation", name="Manage this meeting").get_by_role("link", name="Agenda").click()
     page.get_by_label(re.compile(r"^Title:?$")).first.fill("Sensors at the curb")
-    picker = page.get_by_label("Practice discussed").first  # a searchable picker (discovery's search)
+    # A searchable picker (discovery's search) that the deferred script puts in the list's place. Found by
+    # its class, not by the label: until the script has run, the label names the plain list, and a fill
+    # aimed at that list waits for it to show again after the script hides it.
+    picker = page.locator(".picker-input").first
+    expect(picker).to_have_accessible_name(re.compile(r"^Practice discussed"))
     picker.fill("curb sensors")
     page.get_by_role("option", name="Curb occupancy sensors").first.click()
     expect(picker).to_have_value("Curb occupancy sensors")
