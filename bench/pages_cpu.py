@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], help='"<anonymous|member> <words of the page name>"')
     parser.add_argument("--cold", action="store_true", help="renew the listed generation before every request")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--explain", action="store_true", help="each query's PostgreSQL execution time and plan")
     args = parser.parse_args()
 
     os.environ.update(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING", BENCH_FLOOR_VIEW="1")
@@ -93,6 +94,25 @@ def main() -> None:
                   f"{statistics.median(wall):>9.1f} {percentile(wall, 90):>7.1f} {len(queries):>8}")  # fmt: skip
             if profiler:
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+            if args.explain:
+                explain(connection, queries)
+
+
+def explain(connection, queries) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of each SELECT of the last request: execution ms, then the statement's
+    start and the plan's top line, slowest first."""
+    timed = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            plan = [row[0] for row in cursor.fetchall()]
+            ms = next((float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time")), 0.0)
+            timed.append((ms, query["sql"], plan))
+    for ms, sql, plan in sorted(timed, key=lambda item: item[0], reverse=True):
+        print(f"    {ms:8.2f} ms  {sql[:150]}")
+        print(f"                 {plan[0].strip()[:140]}")
 
 
 def percentile(values: list[float], p: int) -> float:

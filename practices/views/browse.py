@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .. import discovery, selectors
-from ..filters import LONG_FIELDS, PracticeFilter, listed_practices
+from ..filters import LONG_FIELDS, RELEVANCE, PracticeFilter, listed_practices
 from ..fragments import Rows, filter_form
 from ..models import FocusArea, Practice, has_search_words
 from ..pagecache import anonymous_page
-from ..pagination import paginate
+from ..pagination import Page, paginate
 
 PAGE_SIZE = 50
 # "1,000+ members-only practices also match": counting further would cost as much as the search.
@@ -27,15 +27,18 @@ def browse(request, *, queryset=None, fixed=(), generation=None):
     With ``generation`` (the listed-practices one, read before the rows), the bounded count is kept in the
     shared cache for the next page of the same filters: it is the same for every reader of one audience
     (``selectors.audience``: the lists hold published practices, members-only ones for members), so the
-    key is the audience, the generation, the path and the filters (not the page or the sort).
+    key is the audience, the generation, the path and the filters (not the page or the sort). A search
+    ranked by relevance keeps its whole page the same way (``_keep``), keyed by its page too.
     """
-    filterset = PracticeFilter(
-        request.GET or None,
-        queryset=queryset if queryset is not None else listed_practices(request.user),
-        fixed=fixed,
-    )
+    queryset = queryset if queryset is not None else listed_practices(request.user)
+    filterset = PracticeFilter(request.GET or None, queryset=queryset, fixed=fixed)
     shared = selectors.shared_cache() if generation is not None else None
-    key = _count_key(request, generation) if shared is not None else None
+    ranked = shared is not None and filterset.sort_key == RELEVANCE[0] and has_search_words(filterset.search_text)
+    page_key = _cache_key(SEARCH_PAGE_KEY, request, generation, paging=True) if ranked else None
+    kept = shared.get(page_key) if page_key else None
+    if kept is not None:
+        return filterset, _kept_page(kept, queryset)
+    key = _cache_key(COUNT_KEY, request, generation) if shared is not None else None
     counted = shared.get(key) if key else None
     page = paginate(
         filterset.sorted_queryset(),
@@ -47,16 +50,54 @@ def browse(request, *, queryset=None, fixed=(), generation=None):
     )
     if key and counted is None:
         shared.set(key, page.bounded_count, selectors.COUNTS_TTL)
+    if page_key:
+        shared.set(page_key, _keep(page), selectors.COUNTS_TTL)
     return filterset, page
 
 
 PAGING = ("page", "after", "before", "sort")
+COUNT_KEY = "practices:list-count"
+SEARCH_PAGE_KEY = "practices:search-page"
+MEANING_KEY = "practices:meaning-matches"
 
 
-def _count_key(request, generation: str) -> str:
-    filters = sorted((name, value) for name, values in request.GET.lists() if name not in PAGING for value in values)
+def _cache_key(prefix: str, request, generation: str, *, paging: bool = False) -> str:
+    """A key for what one audience's readers all get for these filters (and, with ``paging``, this page and
+    sort) under this listed generation (see ``browse``)."""
+    filters = sorted(
+        (name, value) for name, values in request.GET.lists() if paging or name not in PAGING for value in values
+    )
     digest = hashlib.sha256(repr((request.path, filters)).encode()).hexdigest()
-    return f"practices:list-count:{selectors.audience(request.user)}:{generation}:{digest}"
+    return f"{prefix}:{selectors.audience(request.user)}:{generation}:{digest}"
+
+
+# A search ranked by relevance is the one page whose own statement is costly at scale (it ranks the newest
+# 1,001 matches and cuts snippets: about 12 ms of PostgreSQL at 100,000 practices for a common word), and
+# what it finds is the same for every reader of one audience. So the page keeps which practices it showed,
+# in which order, with their snippets, and a reader after that one fetches only those rows, by primary key,
+# through their own list query: a practice the reader may not open is still never shown.
+def _keep(page) -> dict:
+    return {
+        "rows": [(row.pk, getattr(row, "rank", None), getattr(row, "headline", "")) for row in page],
+        "number": page.number,
+        "count": page.count,
+        "exact": page.count_is_exact,
+        "per_page": page.per_page,
+        "next": page.next_query,
+        "previous": page.previous_query,
+    }
+
+
+def _kept_page(kept: dict, queryset) -> Page:
+    found = {practice.pk: practice for practice in queryset.filter(pk__in=[pk for pk, _, _ in kept["rows"]])}
+    rows = []
+    for pk, rank, headline in kept["rows"]:
+        if pk in found:
+            found[pk].rank, found[pk].headline = rank, headline
+            rows.append(found[pk])
+    page = Page(rows, kept["number"], kept["count"], kept["exact"], kept["per_page"])
+    page.next_query, page.previous_query = kept["next"], kept["previous"]
+    return page
 
 
 def page_links(page, *, on_each_side: int = 2) -> list:
@@ -78,7 +119,27 @@ def page_links(page, *, on_each_side: int = 2) -> list:
     return links
 
 
-def _search_extras(request, filterset, page, base, members_only, *, narrowed=False) -> dict:
+def _meaning_matches(request, filterset, base, generation) -> list:
+    """The search's meaning-only matches (``discovery.meaning_matches``), kept like a ranked page (see
+    ``_keep``): the query's embedding and the nearest-vector search run once per audience, filters and
+    generation, and a later reader fetches the few practices by primary key through their own list query."""
+    within = filterset.filter_queryset_without_search(base)
+    shared = selectors.shared_cache() if generation is not None else None
+    if shared is None:
+        return discovery.meaning_matches(filterset.search_text, queryset=within, exclude=filterset.qs)
+    key = _cache_key(MEANING_KEY, request, generation)
+    ids = shared.get(key)
+    if ids is None:
+        found = discovery.meaning_matches(filterset.search_text, queryset=within, exclude=filterset.qs)
+        shared.set(key, [practice.pk for practice in found], selectors.COUNTS_TTL)
+        return found
+    if not ids:
+        return []
+    rows = {practice.pk: practice for practice in within.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _search_extras(request, filterset, page, base, members_only, *, narrowed=False, generation=None) -> dict:
     """What a search page adds to its word matches: on the first page, the practices that match by
     meaning only (labelled, after the word matches), and whether the word matches were too many to count
     ("1,000+"); for a visitor who is not signed in, how many members-only practices matched too, by words
@@ -92,9 +153,7 @@ def _search_extras(request, filterset, page, base, members_only, *, narrowed=Fal
         extras["search_capped"] = not page.count_is_exact or page.count > discovery.SEARCH_CANDIDATES
         extras["search_limit"] = discovery.SEARCH_CANDIDATES
         if page.number == 1:
-            extras["meaning_matches"] = discovery.meaning_matches(
-                q, queryset=filterset.filter_queryset_without_search(base), exclude=filterset.qs
-            )
+            extras["meaning_matches"] = _meaning_matches(request, filterset, base, generation)
     if not request.user.is_authenticated and (searching or narrowed):
         if searching:
             count = discovery.count_matches(
@@ -121,7 +180,9 @@ def _render_browse(request, template, *, queryset=None, fixed=(), members_only=N
     narrowed = members_only is not None
     if members_only is None:
         members_only = Practice.objects.published().members_only()
-    context.update(_search_extras(request, filterset, page, base, members_only, narrowed=narrowed))
+    context.update(
+        _search_extras(request, filterset, page, base, members_only, narrowed=narrowed, generation=rows.generation)
+    )
     context.update(rows=rows.render(page), meaning_rows=rows.render(context.get("meaning_matches", [])))
     if filterset.search_was_truncated:
         messages.info(request, "That search was long, so we used its first 200 characters.")
