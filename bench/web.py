@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -187,7 +188,12 @@ def wrk(port: int, path: str, cookie: str | None, *, connections: int, seconds: 
 
 def measure(args, database_url: str) -> dict:
     setup_django(database_url, args.redis_url)
+    from django.core.cache import cache
     from django.db import connections
+
+    # Start from an empty shared cache: what another database's run kept there (the same paths, the same
+    # generations) would otherwise answer for this one.
+    cache.clear()
 
     pages, cookie, sizes = pages_and_session(args.deep_share)
     connections.close_all()
@@ -267,6 +273,8 @@ def main():
     parser.add_argument("--one-seconds", type=float, default=5)
     parser.add_argument("--deep-share", type=float, default=0.8, help="how deep the deep page is (0-1)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install -y wrk)")
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start", flush=True)
     if args.compare:  # one process per database: Django connects once
         small = json.loads(
@@ -274,7 +282,7 @@ def main():
                 [sys.executable, __file__, "--json", "--database-url", args.compare, "--redis-url", args.redis_url,
                  "--workers", str(args.workers), "--connections", str(args.connections), "--seconds", str(args.seconds),
                  "--one-seconds", str(args.one_seconds), "--deep-share", str(args.deep_share)],
-                capture_output=True, text=True, check=True,
+                stdout=subprocess.PIPE, text=True, check=True,  # its errors and progress show as they come
             ).stdout.splitlines()[-1]
         )  # fmt: skip
         small["rows"] = {tuple(k.split("|", 1)): v for k, v in small["rows"].items()}

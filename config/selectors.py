@@ -17,8 +17,8 @@ from coalitions import permissions
 from coalitions.models import Coalition, JoinRequest
 from meetings.models import RSVP, Meeting
 from notifications.models import Preference
+from practices.filters import LONG_FIELDS
 from practices.models import Adoption, Comment, FocusAreaItem, Practice
-from practices.selectors import attach_adopters
 
 NEXT_MEETINGS = 3
 INVITATIONS = 5
@@ -68,22 +68,22 @@ def followed_focus_areas(user) -> list[tuple[int, str, str]]:
 
 def new_practices_since(user, since, *, area_ids=(), limit: int = NEW_PRACTICES) -> tuple[list, bool]:
     """Published practices ``user`` may open, published after ``since`` in any of ``area_ids`` (every
-    area when empty), newest first, less their own; with adopters for the chips. Two queries."""
+    area when empty), newest first, less their own: list rows for ``practices.fragments.Rows``, which
+    loads what a row shows beyond them only for rows it has not kept. One query."""
     practices = (
         Practice.objects.published()
         .visible_to(user)
         .filter(published_at__gt=since)
         .exclude(author_id=user.pk)
         .select_related("coalition", "kind")
+        .defer(*LONG_FIELDS)
         .order_by("-published_at", "-pk")
     )
     if area_ids:
         practices = practices.filter(
             Exists(FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag_id__in=list(area_ids)))
         )
-    rows, more = _cut(practices, limit)
-    attach_adopters(rows)
-    return rows, more
+    return _cut(practices, limit)
 
 
 def my_pending_requests(user) -> list:
@@ -96,7 +96,8 @@ def my_pending_requests(user) -> list:
 def member_home(user) -> dict:
     """What a member (or partnership admin) sees first: what needs them this week.
 
-    Fixed queries: meetings, invitations, followed areas, new practices (+ adopters), discussions, drafts, their own
+    Fixed queries: meetings, invitations, followed areas, new practices (rows not kept by ``Rows`` add their
+    labels and adopters), discussions, drafts, their own
     pending join requests (a member may ask to join a second coalition), and for those who decide
     join requests and post minutes, two more.
     """

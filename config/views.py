@@ -32,9 +32,11 @@ def home(request):
     """A member's own home (what needs them this week); for someone signed in but in no coalition,
     their pending request or the way to ask; for visitors, what the exchange is and what is new."""
     user = request.user
-    if permissions.is_member(user):
-        return render(request, "home/member.html", selectors.member_home(user))
     rows = Rows()  # before the practices are read (practices.fragments)
+    if permissions.is_member(user):
+        context = selectors.member_home(user)
+        context["new_practices"] = rows.render(context["new_practices"])
+        return render(request, "home/member.html", context)
     newest = Practice.objects.published().visible_to(user).select_related("kind", "coalition").defer(*LONG_FIELDS)
     context = {
         "new_practices": rows.render(newest.order_by("-published_at", "-pk")[:HOME_PRACTICES]),
