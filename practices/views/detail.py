@@ -13,6 +13,14 @@ from ..pageviews import counts_views
 from ..uploads import serve_upload
 from .access import _practice_or_404
 
+# What the page never shows: the search vector (kilobytes a row), the Markdown source (the stored HTML is
+# shown), and of the practice it is based on, all but its title, link and coalition.
+PAGE_LEAVES_OUT = (
+    "search_vector",
+    "body",
+    *(f"based_on__{name}" for name in ("body", "body_html", "search_vector", "dependencies", "summary")),
+)
+
 
 @counts_views
 @anonymous_page
@@ -23,7 +31,7 @@ def practice_detail(request, slug):
         slug,
         Practice.objects.select_related(
             "kind", "coalition", "author__profile", "contact__profile", "based_on__coalition"
-        ),
+        ).defer(*PAGE_LEAVES_OUT),
     )
     user = request.user
     # The discussion is among members: names and coalitions stay behind the login, like the directory.
