@@ -81,6 +81,12 @@ def reset() -> None:
         _recent.clear()
 
 
+def forget_queries() -> None:
+    """Forget the recent queries' embeddings (a benchmark timing the embedding of every call)."""
+    with _lock:
+        _recent.clear()
+
+
 def embed_query(text: str) -> np.ndarray | None:
     model = get_model()
     if model is None or not text.strip():

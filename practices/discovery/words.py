@@ -40,8 +40,11 @@ CANDIDATES = 200
 # it would rank thousands of rows; it still counts for those fetched by rarer words or by meaning), and
 # its document frequency is not counted further. IDF is near its floor there anyway.
 COMMON_CAP = 1000
-# Document frequencies are counted once a minute per process; they move slowly.
+# Document frequencies are counted once a minute per process; they move slowly. A common word's (counted
+# to the cap) once an hour: its count is the slow part (a thousand rows read), and its IDF sits at the
+# floor whatever happens to it within the hour.
 DF_TTL_SECONDS = 60
+COMMON_DF_TTL_SECONDS = 3600
 
 _df_cache: dict[tuple[str, str], tuple[float, int]] = {}
 _df_lock = threading.Lock()
@@ -113,7 +116,7 @@ def document_frequencies(words: list[str], using: str = "default") -> tuple[int,
 
 def _cached(key, using, now):
     hit = _df_cache.get((using, key))
-    if hit and now - hit[0] < DF_TTL_SECONDS:
+    if hit and now - hit[0] < (COMMON_DF_TTL_SECONDS if key != "__size__" and hit[1] >= COMMON_CAP else DF_TTL_SECONDS):
         return hit[1]
     return None
 

@@ -6,7 +6,8 @@ from contextlib import suppress
 import numpy as np
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from practices import discovery
@@ -329,3 +330,25 @@ def test_the_similar_lists_of_a_burst_are_made_once(
 
     assert refreshed[0] == [p.pk for p in saved]
     assert SimilarPractice.objects.filter(practice__in=saved).exists()
+
+
+def test_a_common_words_document_frequency_is_kept_an_hour_and_a_rare_ones_a_minute(db, monkeypatch):
+    PracticeFactory.create_batch(3, title="Curb sensors", status=Practice.Status.PUBLISHED)
+    PracticeFactory(title="Ransomware drill", status=Practice.Status.PUBLISHED)
+    monkeypatch.setattr(words, "COMMON_CAP", 2)  # "curb" is common here, "ransomwar" rare
+    clock = [1000.0]
+    monkeypatch.setattr(words.time, "monotonic", lambda: clock[0])
+    words.reset()
+
+    def frequencies(*asked):
+        """The frequencies, and how many words the database was asked to count (each is a LIMIT)."""
+        with CaptureQueriesContext(connection) as queries:
+            _, found = words.document_frequencies(list(asked))
+        return found, sum(query["sql"].count("LIMIT") for query in queries.captured_queries)
+
+    assert frequencies("curb", "ransomwar") == ({"curb": 2, "ransomwar": 1}, 2)  # to the cap; exactly below it
+    PracticeFactory(title="Ransomware tabletop", status=Practice.Status.PUBLISHED)
+    clock[0] += words.DF_TTL_SECONDS + 1
+    assert frequencies("curb", "ransomwar") == ({"curb": 2, "ransomwar": 2}, 1)  # only the rare word recounted
+    clock[0] += words.COMMON_DF_TTL_SECONDS
+    assert frequencies("curb") == ({"curb": 2}, 1)  # and the common one after the hour
