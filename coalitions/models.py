@@ -230,6 +230,12 @@ class ProfileQuerySet(models.QuerySet):
         )
 
 
+def person_name(full_name: str, email: str) -> str:
+    """How the portal names someone to others: their full name, else their email's local part (never the
+    whole address)."""
+    return full_name or email.split("@")[0]
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     full_name = models.CharField(max_length=150, blank=True)
@@ -250,4 +256,4 @@ class Profile(models.Model):
 
     @property
     def display_name(self):
-        return self.full_name or self.user.email.split("@")[0]
+        return person_name(self.full_name, self.user.email)

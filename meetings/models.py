@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalitions import permissions
-from coalitions.models import Coalition, Membership
+from coalitions.models import Coalition, Membership, person_name
 from coalitions.timezones import DEFAULT_TIME_ZONE
 from practices.markdown import RendersMarkdown, SanitizedHTMLField
 from practices.models import Practice
@@ -369,12 +369,11 @@ AGENDA_PRACTICE_FIELDS = ("slug", "title", "status", "is_hidden", "visibility")
 
 
 class ListedPerson:
-    """The name a meeting page lists someone under, from ``_listed_people``'s annotations (as
-    ``Profile.display_name``: the full name, else the email's local part)."""
+    """The name a meeting page lists someone under, from ``_listed_people``'s annotations."""
 
     @property
     def listed_name(self) -> str:
-        return self.full_name or self.email.split("@")[0]
+        return person_name(self.full_name, self.email)
 
 
 def _listed_people(queryset):

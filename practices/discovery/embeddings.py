@@ -78,7 +78,7 @@ def reset() -> None:
     global _model, _failed
     with _lock:
         _model, _failed = None, False
-        _recent.clear()
+    forget_queries()
 
 
 def forget_queries() -> None:
