@@ -12,14 +12,16 @@ Each has a logged-in client: ``member_client``, ``coalition_admin_client``, ``ot
 """
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.test import Client
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
 
 from coalitions.models import Membership
 from config.celery import app as celery_app
@@ -60,16 +62,26 @@ def _own_redis_database_per_worker(settings):
         settings.CELERY_BROKER_URL = own
 
 
+def settings_for_tests(media_root: Path) -> dict:
+    """What every test runs with, besides the project's settings."""
+    from django.conf import settings
+
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "ACCOUNT_RATE_LIMITS": False,
+        "MEDIA_ROOT": media_root,
+        "SITE_URL": "http://testserver",
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ACCOUNT_RATE_LIMITS = False
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SITE_URL = "http://testserver"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    for name, value in settings_for_tests(tmp_path / "media").items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -102,6 +114,29 @@ def _empty_shared_cache():
         if isinstance(cache, RedisCache | LocMemCache):
             cache.clear()
     yield
+
+
+def kept_for_the_module(django_db_blocker, make, *, settings: dict, at=None, after_commit: bool = True):
+    """What ``make()`` writes, kept for a module's tests and rolled back after the last of them, as
+    Django's ``setUpTestData`` keeps a class's: each test runs in a savepoint of this transaction, so
+    what one test changes is gone for the next. ``settings`` hold, and the database stays open to the
+    module's other module-scoped fixtures, while the module runs. With ``after_commit``, ``make``'s
+    after-commit work runs as it returns, as it would after a commit; both at the time ``at`` when it is
+    given. From a module-scoped fixture: ``yield from kept_for_the_module(…)``.
+    """
+    with django_db_blocker.unblock(), override_settings(**settings):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with (
+                time_machine.travel(at, tick=False) if at else nullcontext(),
+                TestCase.captureOnCommitCallbacks(execute=True) if after_commit else nullcontext(),
+            ):
+                made = make()
+            yield made
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

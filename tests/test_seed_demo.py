@@ -19,8 +19,10 @@ from practices import demo as practices_demo
 from practices import services
 from practices.markdown import render_markdown
 from practices.models import DocumentVector, Practice
+from tests.conftest import kept_for_the_module, settings_for_tests
 
-pytestmark = pytest.mark.django_db
+# One process seeds once for all of them.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed-demo")]
 
 NOW = dt.datetime(2026, 11, 17, 16, 0, tzinfo=dt.UTC)
 # What only the seeder sets: the identity of the demo row and the dates it moves back.
@@ -30,15 +32,23 @@ NOT_DERIVED = {"id", "slug", "created", "updated", "published_at"}
 COUNTERS = {"adoption_count", "confirmed_adoption_count", "comment_count", "first_adopted_on"}
 
 
-@pytest.fixture
-def seed(django_capture_on_commit_callbacks):
-    """``seed_demo`` as a shell runs it: its after-commit work (queued email) runs too."""
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` run once for this module's tests, at ``NOW``, as a shell runs it (its after-commit
+    work, queued email, included); the emails it sent."""
 
-    def run():
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("seed_demo", stdout=StringIO())
+    def seed():
+        mail.outbox = []
+        call_command("seed_demo", stdout=StringIO())
 
-    return run
+    for _ in kept_for_the_module(
+        django_db_blocker, seed, settings=settings_for_tests(tmp_path_factory.mktemp("media")), at=NOW
+    ):
+        yield list(mail.outbox)
+
+
+def seed_again():
+    call_command("seed_demo", stdout=StringIO())
 
 
 def _row(practice: Practice) -> dict:
@@ -59,9 +69,8 @@ def _meaning(practice: Practice) -> tuple[str, bytes] | None:
 
 
 def test_every_demo_practice_equals_the_same_practice_shared_through_the_services(
-    seed, django_capture_on_commit_callbacks
+    demo, django_capture_on_commit_callbacks
 ):
-    seed()
     demo_practices = list(Practice.objects.filter(slug__in=[p["slug"] for p in practices_demo.PRACTICES]))
     assert len(demo_practices) == len(practices_demo.PRACTICES)
 
@@ -90,9 +99,7 @@ def test_every_demo_practice_equals_the_same_practice_shared_through_the_service
         assert "'ransomwar'" in str(Practice.objects.get(slug="ransomware-tabletop-exercise-kit").search_vector)
 
 
-def test_demo_practices_keep_their_slugs_and_read_as_published_over_the_past_year(seed):
-    with time_machine.travel(NOW, tick=False):
-        seed()
+def test_demo_practices_keep_their_slugs_and_read_as_published_over_the_past_year(demo):
     for row in practices_demo.PRACTICES:
         practice = Practice.objects.get(slug=row["slug"])
         assert practice.status == Practice.Status.PUBLISHED
@@ -100,18 +107,20 @@ def test_demo_practices_keep_their_slugs_and_read_as_published_over_the_past_yea
         assert practice.created < practice.published_at <= practice.updated <= NOW
 
 
-def test_seeding_twice_changes_no_row_and_sends_nothing_more(seed, unchanged_database):
-    with time_machine.travel(NOW, tick=False):
-        seed()
-        sent = len(mail.outbox)
-        assert sent  # the demo invitation's email
-        with unchanged_database():
-            seed()
-    assert len(mail.outbox) == sent
+def test_seeding_twice_changes_no_row_and_sends_nothing_more(
+    demo, unchanged_database, django_capture_on_commit_callbacks
+):
+    assert demo  # the first seeding sent the demo invitation's email
+    with (
+        time_machine.travel(NOW, tick=False),
+        unchanged_database(),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        seed_again()
+    assert mail.outbox == []
 
 
-def test_every_demo_account_signs_in_with_the_printed_password(seed, client):
-    seed()
+def test_every_demo_account_signs_in_with_the_printed_password(demo, client):
     users = get_user_model().objects.filter(email__endswith=f"@{coalitions_demo.DEMO_DOMAIN}")
     assert users.count() == 20 and all(user.check_password(coalitions_demo.DEMO_PASSWORD) for user in users)
     response = client.post(
@@ -130,7 +139,7 @@ def _readme_demo_table() -> set[str]:
     return set(re.findall(r"`([^`@\s]+@[^`\s]+)`", table))
 
 
-def test_the_readme_lists_every_account_seed_demo_makes_and_seed_demo_prints_them(seed):
+def test_the_readme_lists_every_account_seed_demo_makes_and_seed_demo_prints_them(demo):
     out = StringIO()
     call_command("seed_demo", stdout=out)
 
@@ -142,10 +151,8 @@ def test_the_readme_lists_every_account_seed_demo_makes_and_seed_demo_prints_the
         assert email in out.getvalue()
 
 
-def test_the_demo_has_two_needs_one_shared_by_three_coalitions(seed):
+def test_the_demo_has_two_needs_one_shared_by_three_coalitions(demo):
     from calls.models import Need
-
-    seed()
 
     needs = {n.title: n for n in Need.objects.prefetch_related("signatures")}
     assert len(needs) == 2
@@ -156,16 +163,13 @@ def test_the_demo_has_two_needs_one_shared_by_three_coalitions(seed):
     assert "<li>" in shared[0].tried_html  # Markdown, rendered by the service
 
 
-def test_the_shared_demo_need_has_a_working_group_inviting_its_poster_and_cosigners(seed):
+def test_the_shared_demo_need_has_a_working_group_inviting_its_poster_and_cosigners(demo):
     from calls.models import Need
-
-    with time_machine.travel(NOW, tick=False):
-        seed()
 
     shared = next(n for n in Need.objects.all() if n.is_shared)
     expected = {shared.author_id, *shared.signatures.values_list("user_id", flat=True)}
     assert shared.meeting is not None and shared.meeting.start > NOW
     assert set(shared.meeting.invitees.values_list("user_id", flat=True)) == expected
-    assert {m.to[0] for m in mail.outbox if m.subject.startswith("You are invited")} == set(
+    assert {m.to[0] for m in demo if m.subject.startswith("You are invited")} == set(
         get_user_model().objects.filter(pk__in=expected).values_list("email", flat=True)
     )

@@ -161,7 +161,7 @@ def rank(
     if _vendor(using) == "postgresql":
         rows = _rank_postgres(queryset, present, fetching, also, limit)
     else:
-        rows = _rank_sqlite(queryset, present, fetching, also, limit)
+        rows = _rank_sqlite(queryset, present, fetching, dfs, also, limit)
     total = sum(weights.values()) or 1.0
     candidates = []
     for pk, levels, shared_area in rows:
@@ -232,11 +232,38 @@ def _rank_postgres(queryset, words, fetching, also, limit):
     return _values(rows)
 
 
-def _rank_sqlite(queryset, words, fetching, also, limit):
+# On SQLite a word in at most this many practices has its levels read from its posting lists (one
+# query per word and level, whatever the candidates); a more common word is looked up row by row in the
+# candidates, which costs a full-text lookup per candidate, word and level.
+DOCLIST_MAX_DF = 300
+
+
+def _rank_sqlite(queryset, words, fetching, dfs, also, limit):
     """Candidates: the ``limit`` best by ``bm25()`` among practices with a fetching word, plus ``also``;
     only those are scored word by word."""
     match = " OR ".join(fts_quote(w) for w in fetching)
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    ids_sql = (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+        f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {int(limit)}"
+        if fetching
+        else ""
+    )
+    rows = _matching(queryset, ids_sql, [match], also)
+    listed = [w for w in words if dfs[w] <= DOCLIST_MAX_DF]
+    looked_up = [w for w in words if dfs[w] > DOCLIST_MAX_DF]
+    rows = rows.annotate(word_levels=_levels_row_by_row(looked_up) if looked_up else RawSQL("''", []))
+    found = _levels_from_posting_lists(listed, queryset.db)
+    candidates = []
+    for pk, row_levels, shared_area in _values(rows):
+        levels = dict(zip(looked_up, row_levels or "", strict=False))
+        levels.update((word, level) for word, level in found.get(pk, {}).items())
+        candidates.append((pk, "".join(levels.get(w, "-") for w in words), shared_area))
+    return candidates
+
+
+def _levels_row_by_row(words) -> RawSQL:
+    """Each word's best level in the row at hand: a full-text lookup per word and level."""
     this_row = 'rowid = "practices_practice"."id"'
     level_sql, level_params = [], []
     for word in words:
@@ -246,18 +273,29 @@ def _rank_sqlite(queryset, words, fetching, also, limit):
             cases.append(f"WHEN {exists} THEN '{level}'")
             level_params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
         level_sql.append("CASE " + " ".join(cases) + " ELSE '-' END")
-    ids_sql = (
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-        f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {int(limit)}"
-        if fetching
-        else ""
-    )
-    rows = _matching(queryset, ids_sql, [match], also)
-    if words:
-        rows = rows.annotate(word_levels=RawSQL(" || ".join(level_sql), level_params))
-    else:
-        rows = rows.annotate(word_levels=RawSQL("''", []))
-    return _values(rows)
+    return RawSQL(" || ".join(level_sql), level_params)
+
+
+def _levels_from_posting_lists(words, using) -> dict[int, dict[str, str]]:
+    """{practice id: {word: its best level there}} for every practice holding one of ``words``, in one
+    query: each word's posting list per level (``words`` are rare enough for these lists to be short)."""
+    if not words:
+        return {}
+    parts, params = [], []
+    for index, word in enumerate(words):
+        for level, columns in LEVEL_COLUMNS.items():
+            parts.append(f"SELECT {index}, '{level}', rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s")
+            params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
+    found: dict[int, dict[str, str]] = {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, level, pk in cursor.fetchall():
+            levels = found.setdefault(pk, {})
+            word = words[index]
+            # "A" < "B" < "C": the best level is the smallest letter.
+            if level < levels.get(word, "D"):
+                levels[word] = level
+    return found
 
 
 # --- Keeping the indexes current ------------------------------------------------------------------

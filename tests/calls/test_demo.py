@@ -7,14 +7,20 @@ import pytest
 from django.core.management import call_command
 
 from calls.models import Call
+from tests.conftest import kept_for_the_module, settings_for_tests
 
-pytestmark = pytest.mark.django_db
+# One process seeds the demo once for both tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("calls-demo")]
 
 
-@pytest.fixture
-def seeded(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` as a shell runs it, its after-commit work included."""
+    yield from kept_for_the_module(
+        django_db_blocker,
+        lambda: call_command("seed_demo", stdout=StringIO()),
+        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
+    )
 
 
 def test_dallas_closed_call_publishes_results_naming_only_consenting_selected_vendors(seeded):

@@ -12,19 +12,36 @@ from meetings import demo
 from meetings.models import RSVP, Meeting, MeetingSeries
 from practices import demo as practices_demo
 from practices.models import Practice
-from tests.factories import PracticeFactory
+from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.meetings.conftest import NOW
 
-pytestmark = pytest.mark.django_db
+# One process seeds the demo once for the module's tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("meetings-demo")]
 
 
-@pytest.fixture
-def seeded(frozen_now):
-    """The whole demo, as ``seed_demo`` runs it: people, practices, meetings."""
+def _seed():
     out = io.StringIO()
     people = coalitions_demo.seed(stdout=out)
     practices = practices_demo.seed(people=people, stdout=out)
     demo.seed(people=people, practices=practices, stdout=out)
     return people, practices
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    yield from kept_for_the_module(
+        django_db_blocker,
+        _seed,
+        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
+        at=NOW,
+        after_commit=False,
+    )
+
+
+@pytest.fixture
+def seeded(seeded_once, frozen_now):
+    """The whole demo, as ``seed_demo`` runs it at ``NOW``: people, practices, meetings."""
+    return seeded_once
 
 
 def held_meetings():
@@ -133,12 +150,3 @@ def test_a_rerun_relinks_an_older_demo_agenda_but_leaves_an_organizers_own(seede
     demo.seed(people=people, practices=practices, stdout=io.StringIO())
     assert older.agenda_items.exclude(practice=None).count() == 2
     assert [i.title for i in rewritten.agenda_items.all()] == ["Our own agenda"]
-
-
-def test_seed_works_with_other_practices_or_none(frozen_now):
-    out = io.StringIO()
-    people = coalitions_demo.seed(stdout=out)
-    PracticeFactory(title="Unrelated practice")
-    demo.seed(people=people, practices={}, stdout=out)
-    assert len(held_meetings()) == 3
-    assert not Meeting.objects.filter(agenda_items__practice__isnull=False).exists()

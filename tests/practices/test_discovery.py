@@ -271,8 +271,9 @@ def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, cl
 
 
 def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
-    # Document frequencies, the candidates' words, the vectors' last change, and the few practices shown.
-    with django_assert_max_num_queries(5):
+    # Document frequencies, the candidates' words, the vectors' last change, and the few practices shown;
+    # on SQLite also the rare words' posting lists (one query for all of them).
+    with django_assert_max_num_queries(5 if connection.vendor == "postgresql" else 6):
         client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
 
 

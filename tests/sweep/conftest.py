@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from calls import services as need_services
@@ -28,6 +26,7 @@ from meetings.models import CalendarToken, Meeting, MeetingFile
 from notifications import tokens
 from practices import confirmation as adoption_confirmation
 from practices.models import AdoptionFile
+from tests.conftest import kept_for_the_module, settings_for_tests
 from tests.factories import (
     AdoptionFactory,
     AgendaItemFactory,
@@ -230,28 +229,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Simp
     The settings tests/conftest.py gives each test are applied once here, for the whole module
     (see ``_test_settings`` below): a fresh temporary folder per test costs more than the sweep's requests.
     """
-    media = tmp_path_factory.mktemp("sweep-media")
-    with django_db_blocker.unblock(), override_settings(**SWEEP_SETTINGS, MEDIA_ROOT=media):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-SWEEP_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "ACCOUNT_RATE_LIMITS": False,
-    # The sweep sends hundreds of submissions from one address; the limits have their own tests.
-    "CALL_SUBMISSION_LIMITS": {"address": (100_000, 3600), "email": (100_000, 3600)},
-    "SITE_URL": "http://testserver",
-    "STORAGES": {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    },
-}
+    yield from kept_for_the_module(
+        django_db_blocker,
+        build_world,
+        settings={
+            **settings_for_tests(tmp_path_factory.mktemp("sweep-media")),
+            # The sweep sends hundreds of submissions from one address; the limits have their own tests.
+            "CALL_SUBMISSION_LIMITS": {"address": (100_000, 3600), "email": (100_000, 3600)},
+        },
+        after_commit=False,
+    )
 
 
 @pytest.fixture(autouse=True)

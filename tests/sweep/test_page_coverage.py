@@ -10,7 +10,8 @@ import pytest
 from tests.e2e.pages import JOURNEY_PAGES, PAGE_CHECKS, PERSONAS, all_page_names, is_page, page_urls
 from tests.sweep.outcomes import isolated
 
-pytestmark = pytest.mark.django_db
+# One process builds the world and asks for every page once, for both tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("page-coverage")]
 
 
 def _renders_a_page(name, world, clients) -> bool:
