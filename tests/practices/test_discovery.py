@@ -353,3 +353,26 @@ def test_a_common_words_document_frequency_is_kept_an_hour_and_a_rare_ones_a_min
     assert frequencies("curb", "ransomwar") == ({"curb": 2, "ransomwar": 2}, 1)  # only the rare word recounted
     clock[0] += words.COMMON_DF_TTL_SECONDS
     assert frequencies("curb") == ({"curb": 2}, 1)  # and the common one after the hour
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's two ways of reading a word's levels")
+def test_sqlite_reads_the_same_levels_from_posting_lists_as_row_by_row(catalogue, monkeypatch):
+    """A rare word's levels come from its posting lists, a common one's from a lookup per candidate: both
+    give each word where it is (title A, summary and the other middle fields B, body C)."""
+    wanted = {"ransomwar": 1.0, "backup": 1.0, "network": 0.5, "park": 1.0, "sensor": 0.5, "citi": 0.5}
+    PracticeFactory(title="Tape rotation", summary="Weekly tapes.", body="Kept off the network, against ransomware.")
+    everything = Practice.objects.all()
+
+    def ranked(doclist_max_df):
+        monkeypatch.setattr(words, "DOCLIST_MAX_DF", doclist_max_df)
+        words.reset()
+        candidates, _ = words.rank(everything, wanted)
+        return {c.pk: (round(c.word_score, 6), c.word_levels) for c in candidates}
+
+    from_posting_lists, row_by_row = ranked(10**6), ranked(-1)
+    assert from_posting_lists == row_by_row
+    backups = from_posting_lists[catalogue["backups"].pk][1]
+    assert backups["ransomwar"] == "A" and backups["backup"] == "A" and backups["network"] == "B"
+    assert {"ransomwar": "C", "network": "C"}.items() <= next(
+        levels for _, levels in from_posting_lists.values() if levels.get("ransomwar") == "C"
+    ).items()

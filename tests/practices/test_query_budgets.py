@@ -5,24 +5,30 @@ Measured for an anonymous visitor and for a signed-in member, whose session, use
 (profile, memberships, coalition) and roles already cost six of the twelve.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from practices import discovery
-from practices.models import Practice, Report
+from practices.models import Practice
+from tests.conftest import kept_for_the_module, settings_for_tests
 from tests.factories import (
     AdoptionFactory,
     AgendaItemFactory,
     AttachmentFactory,
     CoalitionFactory,
     CommentFactory,
+    FocusAreaFactory,
+    MembershipFactory,
     PracticeFactory,
-    ReportFactory,
+    PracticeKindFactory,
+    UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# One process makes the fifty practices once for the module's tests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("query-budgets")]
 
 BUDGET = 12
 # The practice page reads more than a list: its adoption stories (the stories, their outcome figures,
@@ -31,8 +37,22 @@ BUDGET = 12
 DETAIL_BUDGET = 15
 
 
-@pytest.fixture
-def fifty_practices(coalition, other_coalition, member, cybersecurity, transportation, kind):
+def _fifty_practices():
+    coalition = CoalitionFactory(
+        name="Colorado Smart Cities Alliance", slug="colorado", short_name="CSCA", region="Colorado"
+    )
+    other_coalition = CoalitionFactory(
+        name="North Texas Innovation Alliance",
+        slug="north-texas",
+        short_name="NTXIA",
+        region="Texas",
+        time_zone="America/Chicago",
+    )
+    member = UserFactory(email="alice@example.org", profile__full_name="Alice Archer")
+    MembershipFactory(user=member, coalition=coalition)
+    cybersecurity = FocusAreaFactory(slug="cybersecurity", name="Cybersecurity")
+    transportation = FocusAreaFactory(slug="transportation", name="Transportation")
+    kind = PracticeKindFactory(slug="case-study", name="Case study")
     adopters = [other_coalition, *CoalitionFactory.create_batch(2)]
     practices = []
     for n in range(50):
@@ -53,7 +73,53 @@ def fifty_practices(coalition, other_coalition, member, cybersecurity, transport
         practices.append(practice)
     for practice in practices[:3]:
         AgendaItemFactory(practice=practice, presenting_coalition=coalition)
-    return practices
+    return SimpleNamespace(
+        coalition=coalition,
+        other_coalition=other_coalition,
+        member=member,
+        cybersecurity=cybersecurity,
+        transportation=transportation,
+        kind=kind,
+        practices=practices,
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Fifty practices with tags, files, adoptions and comments, made once for the module's tests (each
+    test's own additions are rolled back after it)."""
+    yield from kept_for_the_module(
+        django_db_blocker,
+        _fifty_practices,
+        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
+        after_commit=False,
+    )
+
+
+# The shared personas and vocabulary of tests/conftest.py, here the module's own.
+@pytest.fixture
+def coalition(world):
+    return world.coalition
+
+
+@pytest.fixture
+def other_coalition(world):
+    return world.other_coalition
+
+
+@pytest.fixture
+def member(world):
+    return world.member
+
+
+@pytest.fixture
+def kind(world):
+    return world.kind
+
+
+@pytest.fixture
+def fifty_practices(world):
+    return world.practices
 
 
 @pytest.fixture
@@ -168,48 +234,3 @@ def test_api_list_budget(viewers, fifty_practices, django_assert_max_num_queries
         viewers, django_assert_max_num_queries, reverse("practices:api_list"), {"page_size": 50, "q": "sensor"}
     )
     assert len(responses["member"].json()["results"]) == 50
-
-
-@pytest.mark.parametrize("size", [2, 12])
-def test_focus_area_index_runs_one_query_for_its_counts(
-    client, member_client, coalition, cybersecurity, transportation, size, django_assert_max_num_queries
-):
-    for n in range(size):
-        PracticeFactory(
-            coalition=coalition,
-            focus_areas=[cybersecurity, transportation][: n % 2 + 1],
-            visibility=Practice.Visibility.PUBLIC if n % 2 else Practice.Visibility.MEMBERS,
-        )
-    url = reverse("practices:focus_areas")
-    with django_assert_max_num_queries(1):  # no session: the areas with their counts, one query
-        anonymous = client.get(url)
-    with django_assert_max_num_queries(5):  # the signed-in member's own four, plus that one
-        signed_in = member_client.get(url)
-    public = {a.slug: a.practice_count for a in anonymous.context["areas"]}
-    members = {a.slug: a.practice_count for a in signed_in.context["areas"]}
-    assert (public["cybersecurity"], public["transportation"]) == (size // 2, size // 2)
-    assert (members["cybersecurity"], members["transportation"]) == (size, size // 2)
-
-
-@pytest.mark.parametrize("size", [2, 12])
-def test_moderation_queue_runs_a_fixed_number_of_queries(
-    partnership_admin_client, partnership_admin, coalition, member, size, django_assert_max_num_queries
-):
-    for _ in range(size):
-        practice = PracticeFactory(coalition=coalition)
-        comment = CommentFactory(practice=practice, author=member)
-        ReportFactory(practice=practice)
-        ReportFactory(practice=practice, comment=comment)
-        ReportFactory(
-            practice=practice,
-            status=Report.Status.DISMISSED,
-            resolved_by=partnership_admin,
-            resolved_at=timezone.now(),
-        )
-        PracticeFactory(coalition=coalition, is_hidden=True)
-        CommentFactory(practice=practice, author=member, is_hidden=True)
-    with django_assert_max_num_queries(8):
-        response = partnership_admin_client.get(reverse("practices:moderation"))
-    assert len(response.context["reports"]) == 2 * size
-    assert len(response.context["hidden_practices"]) == size and len(response.context["hidden_comments"]) == size
-    assert len(response.context["recent"]) == size
