@@ -29,6 +29,10 @@ _model = None
 _failed = False
 RECENT_QUERIES = 512
 _recent: dict[str, np.ndarray] = {}
+# Passages too: a practice saved again with the same title and summary (an edit of its body, a tag) is
+# not embedded again, nor the same text re-embedded by a task retried. 1.5 kB each.
+RECENT_PASSAGES = 2048
+_recent_passages: dict[str, np.ndarray] = {}
 
 
 class _E5:
@@ -82,9 +86,18 @@ def reset() -> None:
 
 
 def forget_queries() -> None:
-    """Forget the recent queries' embeddings (a benchmark timing the embedding of every call)."""
+    """Forget the recent queries' and passages' embeddings (a benchmark timing the embedding of every call)."""
     with _lock:
         _recent.clear()
+        _recent_passages.clear()
+
+
+def _remember(recent: dict[str, np.ndarray], text: str, vector: np.ndarray, most: int) -> None:
+    vector.setflags(write=False)
+    with _lock:
+        if len(recent) >= most:
+            recent.pop(next(iter(recent)))
+        recent[text] = vector
 
 
 def embed_query(text: str) -> np.ndarray | None:
@@ -101,11 +114,7 @@ def embed_query(text: str) -> np.ndarray | None:
     except Exception as exc:
         logger.warning("Discovery: embedding a query failed (%s); ranking by words only.", exc)
         return None
-    vector.setflags(write=False)
-    with _lock:
-        if len(_recent) >= RECENT_QUERIES:
-            _recent.pop(next(iter(_recent)))
-        _recent[text] = vector
+    _remember(_recent, text, vector, RECENT_QUERIES)
     return vector
 
 
@@ -113,4 +122,10 @@ def embed_passages(texts: list[str]) -> np.ndarray | None:
     model = get_model()
     if model is None:
         return None
-    return model.passages(texts)
+    vectors = [_recent_passages.get(text) for text in texts]
+    missing = [i for i, vector in enumerate(vectors) if vector is None]
+    if missing:
+        for i, vector in zip(missing, model.passages([texts[i] for i in missing]), strict=True):
+            vectors[i] = vector.copy()
+            _remember(_recent_passages, texts[i], vectors[i], RECENT_PASSAGES)
+    return np.stack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)

@@ -12,6 +12,8 @@ from tests.discovery.evaluation import DIFFICULTIES, evaluation_reader, load_pra
 from tests.discovery.words import content_stems, shared_stems
 
 EVALUATION = read_evaluation_set()
+# With the floors' process: the set's texts are embedded once there (the model keeps recent passages).
+pytestmark = pytest.mark.xdist_group("evaluation-set")
 PRACTICES_BY_LABEL = {p.label: p for p in EVALUATION.practices}
 VOCABULARY = import_module("practices.migrations.0004_default_focus_areas_and_kinds")
 

@@ -376,3 +376,22 @@ def test_sqlite_reads_the_same_levels_from_posting_lists_as_row_by_row(catalogue
     assert {"ransomwar": "C", "network": "C"}.items() <= next(
         levels for _, levels in from_posting_lists.values() if levels.get("ransomwar") == "C"
     ).items()
+
+
+def test_a_passage_embedded_once_is_not_embedded_again(monkeypatch):
+    """Saving a practice again with the same title and summary costs no second embedding."""
+    model = embeddings.get_model()
+    assert model is not None
+    embeddings.forget_queries()
+    asked = []
+    embed = model.passages
+    monkeypatch.setattr(model, "passages", lambda texts: asked.append(list(texts)) or embed(texts))
+
+    first = embeddings.embed_passages(["Bike lanes behind planters", "Curb occupancy sensors"])
+    second = embeddings.embed_passages(["Curb occupancy sensors", "Tree canopy survey"])
+
+    assert asked == [["Bike lanes behind planters", "Curb occupancy sensors"], ["Tree canopy survey"]]
+    assert np.array_equal(first[1], second[0]) and second.shape == (2, embeddings.DIMENSIONS)
+    embeddings.forget_queries()
+    embeddings.embed_passages(["Tree canopy survey"])
+    assert asked[-1] == ["Tree canopy survey"]  # forgotten: embedded again

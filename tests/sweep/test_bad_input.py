@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -53,6 +54,13 @@ QUERY_STRINGS = [
 # query string on a page that reads one; the others, and pages that read none, get one.
 FULL_QUERY_PERSONAS = ("anonymous", "member", "partnership_admin")
 ONE_QUERY_STRING = QUERY_STRINGS[6]  # every parameter a NUL byte
+
+# Every persona on PostgreSQL, the production database. The suite runs again on SQLite, where what can
+# differ is how a value reaches the database (a NUL byte, an integer past 64 bits, a long string), not who
+# may do what: there the personas of the three levels of visibility sweep every URL, and the permission
+# matrix (tests/sweep/test_permission_matrix.py) still asks every role on both. A third of each pass
+# was this sweep.
+SWEPT_PERSONAS = PERSONAS if connection.vendor == "postgresql" else FULL_QUERY_PERSONAS
 
 WRITE_NAMES = {write.name for write in WRITES}
 
@@ -149,7 +157,7 @@ def test_every_url_pattern_has_a_target():
         pytest.fail(missing_targets_message(missing, stale), pytrace=False)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SWEPT_PERSONAS)
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_get_with_hostile_input_is_never_a_server_error_and_writes_nothing(
     route, persona, world, fresh_clients, baseline
@@ -183,7 +191,7 @@ def test_get_with_hostile_input_is_never_a_server_error_and_writes_nothing(
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SWEPT_PERSONAS)
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_post_with_garbage_is_never_a_server_error_nor_a_refused_write(route, persona, world, fresh_clients, baseline):
     """Refused personas, and everyone posting to a page that is not a write, change nothing; a
