@@ -232,8 +232,8 @@ def _rank_postgres(queryset, words, fetching, also, limit):
     return _values(rows)
 
 
-# On SQLite a word in at most this many practices has its levels read from its posting lists (one
-# query per word and level, whatever the candidates); a more common word is looked up row by row in the
+# On SQLite a word in at most this many practices has its levels read from its posting lists (one query
+# for all such words, whatever the candidates); a more common word is looked up row by row in the
 # candidates, which costs a full-text lookup per candidate, word and level.
 DOCLIST_MAX_DF = 300
 

@@ -16,12 +16,18 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1016
 
 
 def ooxml(main_part: str) -> bytes:
-    """A minimal Office Open XML package: what Word, Excel and PowerPoint write."""
+    """A minimal Office Open XML package: what Word, Excel and PowerPoint write.
+
+    Its entries carry a fixed date: the bytes are part of the test ids below, and the test processes
+    must collect the same ids (with the time of day in them, two processes a second apart did not)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr("_rels/.rels", "<Relationships/>")
-        package.writestr(main_part, "<x/>")
+        for name, text in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("_rels/.rels", "<Relationships/>"),
+            (main_part, "<x/>"),
+        ):
+            package.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
