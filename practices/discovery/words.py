@@ -257,9 +257,14 @@ def _rank_sqlite(queryset, words, fetching, dfs, also, limit):
     candidates = []
     for pk, row_levels, shared_area in _values(rows):
         levels = dict(zip(looked_up, row_levels or "", strict=False))
-        levels.update((word, level) for word, level in found.get(pk, {}).items())
+        levels.update(found.get(pk, {}))
         candidates.append((pk, "".join(levels.get(w, "-") for w in words), shared_area))
     return candidates
+
+
+def _level_match(columns: str, word: str) -> str:
+    """The FTS5 query for ``word`` in a level's columns (``LEVEL_COLUMNS``; none: anywhere)."""
+    return f"{columns} : {fts_quote(word)}" if columns else fts_quote(word)
 
 
 def _levels_row_by_row(words) -> RawSQL:
@@ -271,7 +276,7 @@ def _levels_row_by_row(words) -> RawSQL:
         for level, columns in LEVEL_COLUMNS.items():
             exists = f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {this_row})"
             cases.append(f"WHEN {exists} THEN '{level}'")
-            level_params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
+            level_params.append(_level_match(columns, word))
         level_sql.append("CASE " + " ".join(cases) + " ELSE '-' END")
     return RawSQL(" || ".join(level_sql), level_params)
 
@@ -285,7 +290,7 @@ def _levels_from_posting_lists(words, using) -> dict[int, dict[str, str]]:
     for index, word in enumerate(words):
         for level, columns in LEVEL_COLUMNS.items():
             parts.append(f"SELECT {index}, '{level}', rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s")
-            params.append(f"{columns} : {fts_quote(word)}" if columns else fts_quote(word))
+            params.append(_level_match(columns, word))
     found: dict[int, dict[str, str]] = {}
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
