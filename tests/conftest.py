@@ -119,15 +119,19 @@ def _empty_shared_cache():
     yield
 
 
-def kept_for_the_module(django_db_blocker, make, *, settings: dict, at=None, after_commit: bool = True):
+def kept_for_the_module(
+    django_db_blocker, tmp_path_factory, make, *, settings: dict | None = None, at=None, after_commit: bool = True
+):
     """What ``make()`` writes, kept for a module's tests and rolled back after the last of them, as
     Django's ``setUpTestData`` keeps a class's: each test runs in a savepoint of this transaction, so
-    what one test changes is gone for the next. ``settings`` hold, and the database stays open to the
-    module's other module-scoped fixtures, while the module runs. With ``after_commit``, ``make``'s
+    what one test changes is gone for the next. The tests' settings (``settings_for_tests``, with
+    ``settings`` on top) hold, and the database stays open to the module's other module-scoped fixtures,
+    while the module runs. With ``after_commit``, ``make``'s
     after-commit work runs as it returns, as it would after a commit; both at the time ``at`` when it is
     given. From a module-scoped fixture: ``yield from kept_for_the_module(…)``.
     """
-    with django_db_blocker.unblock(), override_settings(**settings):
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(**settings_for_tests(media), **(settings or {})):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

@@ -19,7 +19,7 @@ from practices import demo as practices_demo
 from practices import services
 from practices.markdown import render_markdown
 from practices.models import DocumentVector, Practice
-from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.conftest import kept_for_the_module
 
 # One process seeds once for all of them.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed-demo")]
@@ -41,9 +41,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         mail.outbox = []
         call_command("seed_demo", stdout=StringIO())
 
-    for _ in kept_for_the_module(
-        django_db_blocker, seed, settings=settings_for_tests(tmp_path_factory.mktemp("media")), at=NOW
-    ):
+    for _ in kept_for_the_module(django_db_blocker, tmp_path_factory, seed, at=NOW):
         yield list(mail.outbox)
 
 

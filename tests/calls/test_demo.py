@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from calls.models import Call
-from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.conftest import kept_for_the_module
 
 # One process seeds the demo once for both tests.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("calls-demo")]
@@ -17,9 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("calls-demo")]
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """``seed_demo`` as a shell runs it, its after-commit work included."""
     yield from kept_for_the_module(
-        django_db_blocker,
-        lambda: call_command("seed_demo", stdout=StringIO()),
-        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
+        django_db_blocker, tmp_path_factory, lambda: call_command("seed_demo", stdout=StringIO())
     )
 
 

@@ -12,7 +12,7 @@ from meetings import demo
 from meetings.models import RSVP, Meeting, MeetingSeries
 from practices import demo as practices_demo
 from practices.models import Practice
-from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.conftest import kept_for_the_module
 from tests.meetings.conftest import NOW
 
 # One process seeds the demo once for the module's tests.
@@ -29,13 +29,7 @@ def _seed():
 
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from kept_for_the_module(
-        django_db_blocker,
-        _seed,
-        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
-        at=NOW,
-        after_commit=False,
-    )
+    yield from kept_for_the_module(django_db_blocker, tmp_path_factory, _seed, at=NOW, after_commit=False)
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_gives_everyone_preferences_with_a_monthly_and_a_focused_reader_and_is_idempotent(frozen):
-    FocusAreaFactory(name="Cybersecurity", slug="cybersecurity")
-    people = coalitions_demo.seed(stdout=StringIO())
+    people = seed_office_hours()
 
-    demo.seed(people=people, stdout=StringIO())
     demo.seed(people=people, stdout=StringIO())
 
     assert Preference.objects.count() == len(people.everyone)
@@ -39,6 +37,7 @@ def seed_office_hours():
     FocusAreaFactory(name="Cybersecurity", slug="cybersecurity")
     people = coalitions_demo.seed(stdout=StringIO())
     demo.seed(people=people, stdout=StringIO())
+    return people
 
 
 def subjects(prefix):

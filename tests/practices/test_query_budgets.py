@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from practices import discovery
 from practices.models import Practice
-from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.conftest import kept_for_the_module
 from tests.factories import (
     AdoptionFactory,
     AgendaItemFactory,
@@ -88,12 +88,7 @@ def _fifty_practices():
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Fifty practices with tags, files, adoptions and comments, made once for the module's tests (each
     test's own additions are rolled back after it)."""
-    yield from kept_for_the_module(
-        django_db_blocker,
-        _fifty_practices,
-        settings=settings_for_tests(tmp_path_factory.mktemp("media")),
-        after_commit=False,
-    )
+    yield from kept_for_the_module(django_db_blocker, tmp_path_factory, _fifty_practices, after_commit=False)
 
 
 # The shared personas and vocabulary of tests/conftest.py, here the module's own.

@@ -26,7 +26,7 @@ from meetings.models import CalendarToken, Meeting, MeetingFile
 from notifications import tokens
 from practices import confirmation as adoption_confirmation
 from practices.models import AdoptionFile
-from tests.conftest import kept_for_the_module, settings_for_tests
+from tests.conftest import kept_for_the_module
 from tests.factories import (
     AdoptionFactory,
     AgendaItemFactory,
@@ -231,9 +231,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Simp
     """
     yield from kept_for_the_module(
         django_db_blocker,
+        tmp_path_factory,
         build_world,
         settings={
-            **settings_for_tests(tmp_path_factory.mktemp("sweep-media")),
             # The sweep sends hundreds of submissions from one address; the limits have their own tests.
             "CALL_SUBMISSION_LIMITS": {"address": (100_000, 3600), "email": (100_000, 3600)},
         },
