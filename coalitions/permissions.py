@@ -9,25 +9,15 @@ does), so the check and its 403 reason are not copied into the first line of eve
 """
 
 import contextlib
+import functools
 from collections.abc import Callable
 from functools import wraps
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Case,
-    Count,
-    Model,
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    prefetch_related_objects,
-)
-from django.db.models.functions import Coalesce
+from django.db import connections, router
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404, render
 
 from .models import Coalition, JoinRequest, Membership
@@ -111,25 +101,91 @@ def can_schedule_meetings(user) -> bool:
 def load_memberships(user) -> None:
     """Fetch the user's memberships with their coalitions in one query, for the whole request.
 
-    Fills the role cache above and ``user.memberships.all()`` (as a prefetch), so the time-zone
-    middleware, permission checks and templates share one query instead of one each.
+    Fills the role cache above and ``user.memberships.all()`` (as a prefetch would), so the time-zone
+    middleware, permission checks and templates share one query instead of one each. Each admin row also
+    carries its coalition's pending join requests (``pending_join_requests``, a subquery in the same
+    query), so the header's count costs coalition admins no query of its own.
     """
-    # Each admin row also carries its coalition's pending join requests (a subquery in the same query),
-    # so the header's count costs coalition admins no query of its own.
-    pending = (
-        JoinRequest.objects.filter(coalition_id=OuterRef("coalition_id"), status=JoinRequest.Status.PENDING)
-        .order_by()
-        .values("coalition_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    memberships = Membership.objects.select_related("coalition").annotate(
-        pending_join_requests=Case(
-            When(role=Membership.Role.ADMIN, then=Coalesce(Subquery(pending), 0)), default=Value(0)
+    db = router.db_for_read(Membership)
+    statement = _memberships_statement(db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement.sql, [Membership.Role.ADMIN, JoinRequest.Status.PENDING, user.pk])
+        rows = cursor.fetchall()
+    memberships = []
+    for row in rows:
+        membership = Membership.from_db(db, statement.membership.names, statement.membership.read(row))
+        coalition = Coalition.from_db(db, statement.coalition.names, statement.coalition.read(row))
+        membership._state.fields_cache["coalition"] = coalition
+        membership.pending_join_requests = row[-1]
+        memberships.append(membership)
+    # What ``prefetch_related("memberships")`` leaves on the user: the related manager answers from it.
+    # (Through attributes, not ``__dict__``: ``request.user`` is a lazy wrapper around the user.)
+    if not hasattr(user, "_prefetched_objects_cache"):
+        user._prefetched_objects_cache = {}
+    user._prefetched_objects_cache.pop("memberships", None)
+    prefetched = user.memberships.all()
+    prefetched._result_cache, prefetched._prefetch_done = memberships, True
+    user._prefetched_objects_cache["memberships"] = prefetched
+    user._coalition_roles = {m.coalition_id: m.role for m in memberships}
+
+
+class _Columns:
+    """A model's columns in a hand-written statement: where they sit in a row, and the conversions the ORM
+    applies to each value it reads (an SQLite datetime is text until converted, for one)."""
+
+    def __init__(self, model, alias: str, start: int, connection):
+        self.fields = model._meta.concrete_fields
+        self.names = [field.attname for field in self.fields]
+        self.start, self.stop = start, start + len(self.fields)
+        quote = connection.ops.quote_name
+        self.select = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.converters = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((index, column, found))
+        self.connection = connection
+
+    def read(self, row) -> list:
+        values = list(row[self.start : self.stop])
+        for index, column, converters in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], column, self.connection)
+        return values
+
+
+class _MembershipsStatement:
+    def __init__(self, connection):
+        quote = connection.ops.quote_name
+        self.membership = _Columns(Membership, "m", 0, connection)
+        self.coalition = _Columns(Coalition, "c", self.membership.stop, connection)
+
+        def column(model, name):
+            return quote(model._meta.get_field(name).column)
+
+        pending = (
+            f"SELECT COUNT(*) FROM {quote(JoinRequest._meta.db_table)} j "
+            f"WHERE j.{column(JoinRequest, 'coalition')} = m.{column(Membership, 'coalition')} "
+            f"AND j.{column(JoinRequest, 'status')} = %s"
         )
-    )
-    prefetch_related_objects([user], Prefetch("memberships", queryset=memberships))
-    user._coalition_roles = {m.coalition_id: m.role for m in user.memberships.all()}
+        self.sql = (
+            f"SELECT {self.membership.select}, {self.coalition.select}, "
+            f"CASE WHEN m.{column(Membership, 'role')} = %s THEN ({pending}) ELSE 0 END "
+            f"FROM {quote(Membership._meta.db_table)} m "
+            f"JOIN {quote(Coalition._meta.db_table)} c "
+            f"ON c.{column(Coalition, 'id')} = m.{column(Membership, 'coalition')} "
+            f"WHERE m.{column(Membership, 'user')} = %s ORDER BY c.{column(Coalition, 'name')}"
+        )
+
+
+@functools.cache
+def _memberships_statement(db: str) -> _MembershipsStatement:
+    """``load_memberships``'s statement, written once per process and database. Every signed-in request
+    runs it; as a queryset (a join, an annotation with a subquery, a prefetch, an ordering across the
+    join) Django spent about 5 ms building and compiling it each time, ten times what the database takes
+    to answer, and a fifth of a member's typical page."""
+    return _MembershipsStatement(connections[db])
 
 
 def forget_cached_roles(user) -> None:
