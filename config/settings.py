@@ -148,6 +148,10 @@ elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+# Sessions are read from Redis when there is one, so a signed-in request costs the database no session
+# query; they are written to both (Redis keeps nothing on disk: restarting it signs nobody out, and while
+# it is unreachable sessions are read from the database).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 # Rendered page fragments the same for every visitor (the home page's coalitions): the shared Redis when
 # there is one, else each process's memory (a fragment a minute old is fine; a database round trip
 # per fragment would cost what it saves).

@@ -52,6 +52,13 @@ def test_production_with_redis_uses_redis_that_fails_open(tmp_path):
     assert caches["default"]["LOCATION"] == "redis://127.0.0.1:6379/9"
 
 
+def test_sessions_are_read_from_redis_when_there_is_one_and_kept_in_the_database_either_way(tmp_path):
+    with_redis = read_settings(tmp_path, "SESSION_ENGINE", **PRODUCTION, REDIS_URL="redis://127.0.0.1:6379/9")
+    without = read_settings(tmp_path, "SESSION_ENGINE", **PRODUCTION)
+    assert with_redis["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert without["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
 def test_only_a_debug_run_keeps_the_cache_in_process_memory(tmp_path):
     caches = read_settings(tmp_path, "CACHES", DJANGO_DEBUG="1")["CACHES"]
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"

@@ -5,6 +5,7 @@ from contextlib import suppress
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -337,6 +338,7 @@ def test_a_common_words_document_frequency_is_kept_an_hour_and_a_rare_ones_a_min
     PracticeFactory.create_batch(3, title="Curb sensors", status=Practice.Status.PUBLISHED)
     PracticeFactory(title="Ransomware drill", status=Practice.Status.PUBLISHED)
     monkeypatch.setattr(words, "COMMON_CAP", 2)  # "curb" is common here, "ransomwar" rare
+    monkeypatch.setattr(words, "_shared_cache", lambda: None)  # the process's own memory (Redis's has its own test)
     clock = [1000.0]
     monkeypatch.setattr(words.time, "monotonic", lambda: clock[0])
     words.reset()
@@ -353,6 +355,24 @@ def test_a_common_words_document_frequency_is_kept_an_hour_and_a_rare_ones_a_min
     assert frequencies("curb", "ransomwar") == ({"curb": 2, "ransomwar": 2}, 1)  # only the rare word recounted
     clock[0] += words.COMMON_DF_TTL_SECONDS
     assert frequencies("curb") == ({"curb": 2}, 1)  # and the common one after the hour
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="processes share what they counted only through Redis")
+def test_a_process_that_counted_nothing_finds_in_redis_what_another_counted(db):
+    PracticeFactory.create_batch(2, title="Curb sensors", status=Practice.Status.PUBLISHED)
+    words.reset()
+    with CaptureQueriesContext(connection) as first:
+        counted = words.document_frequencies(["curb", "ransomwar"])
+
+    words.reset()  # as a web process that has just started
+    with CaptureQueriesContext(connection) as second:
+        found = words.document_frequencies(["curb", "ransomwar"])
+
+    assert counted == found == (2, {"curb": 2, "ransomwar": 0})
+    assert len(first) == 1 and len(second) == 0
+    with CaptureQueriesContext(connection) as third:  # a word nobody counted yet is counted, alone
+        assert words.document_frequencies(["curb", "sensor"]) == (2, {"curb": 2, "sensor": 2})
+    assert len(third) == 1 and third.captured_queries[0]["sql"].count("LIMIT") == 1
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's two ways of reading a word's levels")
