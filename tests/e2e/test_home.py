@@ -74,3 +74,17 @@ def test_contrast_axe_cannot_measure_fails_the_home_page_check(browser, live_ser
     assert "[needs review] color-contrast" in problems and ".hero" in problems
     assert check.problems(page, "another page", screenshot=False) == []  # elsewhere it stays a warning
     context.close()
+
+
+def test_a_serious_violation_fails_the_page_check(browser, live_server, check, console, db):
+    """The check itself: a button with no name (critical for axe-core) is reported, with where it is."""
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = console.watch(context.new_page())
+    page.goto(f"{live_server.url}/")
+    assert check.problems(page, "home", screenshot=False) == []
+
+    page.locator("main").evaluate("main => main.insertAdjacentHTML('beforeend', '<button id=\"nameless\"></button>')")
+
+    problems = "\n".join(check.problems(page, "home", screenshot=False))
+    assert "[critical] button-name" in problems and "#nameless" in problems
+    context.close()
