@@ -107,14 +107,14 @@ def load_memberships(user) -> None:
     query), so the header's count costs coalition admins no query of its own.
     """
     db = router.db_for_read(Membership)
-    statement = _memberships_statement(db)
-    with connections[db].cursor() as cursor:
+    statement, connection = _memberships_statement(db), connections[db]
+    with connection.cursor() as cursor:
         cursor.execute(statement.sql, [Membership.Role.ADMIN, JoinRequest.Status.PENDING, user.pk])
         rows = cursor.fetchall()
     memberships = []
     for row in rows:
-        membership = Membership.from_db(db, statement.membership.names, statement.membership.read(row))
-        coalition = Coalition.from_db(db, statement.coalition.names, statement.coalition.read(row))
+        membership = Membership.from_db(db, statement.membership.names, statement.membership.read(row, connection))
+        coalition = Coalition.from_db(db, statement.coalition.names, statement.coalition.read(row, connection))
         membership._state.fields_cache["coalition"] = coalition
         membership.pending_join_requests = row[-1]
         memberships.append(membership)
@@ -145,13 +145,12 @@ class _Columns:
             found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if found:
                 self.converters.append((index, column, found))
-        self.connection = connection
 
-    def read(self, row) -> list:
+    def read(self, row, connection) -> list:
         values = list(row[self.start : self.stop])
         for index, column, converters in self.converters:
             for convert in converters:
-                values[index] = convert(values[index], column, self.connection)
+                values[index] = convert(values[index], column, connection)
         return values
 
 

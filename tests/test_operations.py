@@ -7,6 +7,7 @@ import logging
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -38,8 +39,10 @@ def test_a_database_outage_in_a_view_is_a_503_with_retry_after(browser):
 @pytest.mark.django_db
 def test_a_connection_cut_under_the_session_middleware_is_a_503_too(browser, member):
     browser.force_login(member)
+    cache.clear()  # with Redis, sessions are read from it first: this one must come from the database
     with mock.patch(
-        "django.contrib.sessions.backends.db.SessionStore.load", side_effect=InterfaceError("connection already closed")
+        "django.contrib.sessions.backends.db.SessionStore._get_session_from_db",
+        side_effect=InterfaceError("connection already closed"),
     ):
         response = browser.get(reverse("practices:list"))
 
