@@ -133,8 +133,11 @@ def document_frequencies(words: list[str], using: str = "default") -> tuple[int,
     for word, value in counted.items():
         _store(word, using, now, value)
     if shared is not None:
-        for ttl in {_ttl(word, value) for word, value in counted.items()}:
-            shared.set_many({_shared_key(using, w): v for w, v in counted.items() if _ttl(w, v) == ttl}, timeout=ttl)
+        by_ttl: dict[int, dict[str, int]] = {}
+        for word, value in counted.items():
+            by_ttl.setdefault(_ttl(word, value), {})[_shared_key(using, word)] = value
+        for ttl, values in by_ttl.items():
+            shared.set_many(values, timeout=ttl)
     return n, result
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
 from tests.factories import MeetingFactory
@@ -46,3 +47,8 @@ def meeting_tomorrow(frozen, coalition):
     return MeetingFactory(
         title="Partnership monthly call", start=start, end=start + dt.timedelta(hours=1), host_coalition=coalition
     )
+
+
+def subjects(prefix):
+    """The subjects of the emails sent so far that start with ``prefix``."""
+    return [message.subject for message in mail.outbox if message.subject.startswith(prefix)]

@@ -3,12 +3,12 @@ from io import StringIO
 
 import pytest
 from celery.signals import beat_init
-from django.core import mail
 
 from coalitions import demo as coalitions_demo
 from notifications import demo, services, tasks  # noqa: F401  (tasks connects the beat_init receiver, as the worker's autodiscovery does)
 from notifications.models import Preference
 from tests.factories import FocusAreaFactory
+from tests.notifications.conftest import subjects
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,6 @@ def seed_office_hours():
     people = coalitions_demo.seed(stdout=StringIO())
     demo.seed(people=people, stdout=StringIO())
     return people
-
-
-def subjects(prefix):
-    return [message.subject for message in mail.outbox if message.subject.startswith(prefix)]
 
 
 # Seeding at any second of a minute (and on either side of a five-minute mark), then the server and

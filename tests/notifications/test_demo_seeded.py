@@ -14,7 +14,7 @@ from meetings.models import Meeting
 from notifications import demo, services, tasks  # noqa: F401  (tasks connects the beat_init receiver, as the worker's autodiscovery does)
 from notifications.models import Delivery, Preference
 from tests.conftest import kept_for_the_module
-from tests.notifications.conftest import NOW
+from tests.notifications.conftest import NOW, subjects
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("notifications-demo")]
 
@@ -35,10 +35,6 @@ def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def seeded(seeded_once, frozen):
     return seeded_once
-
-
-def subjects(prefix):
-    return [message.subject for message in mail.outbox if message.subject.startswith(prefix)]
 
 
 def test_a_fresh_demo_sends_a_reminder_and_digests_within_minutes(run, frozen, seeded):
