@@ -19,6 +19,7 @@ The generic part, ``rank_by_meaning(doc_type, text, …)`` and ``vectors.store_v
 of document by meaning, so a higher app ranks its own documents without this module importing it.
 """
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,7 +134,8 @@ def suggest(
     summary = text.clean(summary)
     if not text.content_words(title):  # nothing typed yet, or only "the" and "of"
         return []
-    query_vector = embeddings.embed_query(query_text(title, summary))
+    # Embedded on the process's embedding thread while this one ranks by words (about a third of the call).
+    query_vector = embeddings.embed_query_soon(query_text(title, summary))
     return _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_vector)
 
 
@@ -161,14 +163,22 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
         area = FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug__in=slugs).order_by("tag__name")
         practices = practices.annotate(shared_area=Subquery(area.values("tag__name")[:1]))
 
-    near: dict[int, float] = {}
-    index = None
-    if query_vector is not None:
-        index = vectors.index_for(PRACTICE, practices.db)
-        near = dict(index.search(query_vector, MEANING_CANDIDATES))
-    # One query: the practices sharing words with the query, and those near in meaning that the user
-    # may see, each with its words score (and the focus area it shares).
-    found, word_weights = words.rank(practices, _weighted_words(title, summary), also=list(near))
+    weighted = _weighted_words(title, summary)
+    if isinstance(query_vector, Future):
+        # The query is still being embedded: rank by words meanwhile (one query), then score the few
+        # meaning candidates the words did not bring (a second one, by their ids).
+        found, word_weights = words.rank(practices, weighted)
+        query_vector = query_vector.result()
+        index, near = _near(query_vector, practices.db)
+        fetched = {c.pk for c in found}
+        others = [pk for pk in near if pk not in fetched]
+        if others:
+            found += words.rank(practices, weighted, also=others, limit=0)[0]
+    else:
+        # A stored vector: one query, the practices sharing words with the query and those near in meaning
+        # that the user may see, each with its words score (and the focus area it shares).
+        index, near = _near(query_vector, practices.db)
+        found, word_weights = words.rank(practices, weighted, also=list(near))
     if index is not None:
         missing = [p.pk for p in found if p.pk not in near]
         for pk, vector in index.vectors_of(missing).items():
@@ -201,6 +211,14 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
         for c, score, w, m, area in scored
         if c.pk in shown
     ]
+
+
+def _near(query_vector, using):
+    """The vector index and the practices nearest the query, {id: cosine}; nothing without a vector."""
+    if query_vector is None:
+        return None, {}
+    index = vectors.index_for(PRACTICE, using)
+    return index, dict(index.search(query_vector, MEANING_CANDIDATES))
 
 
 def _reciprocal_rank_order(scored):

@@ -272,9 +272,10 @@ def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, cl
 
 
 def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
-    # Document frequencies, the candidates' words, the vectors' last change, and the few practices shown;
-    # on SQLite also the rare words' posting lists (one query for all of them).
-    with django_assert_max_num_queries(5 if connection.vendor == "postgresql" else 6):
+    # Document frequencies, the candidates' words, the vectors' last change, the words of the meaning
+    # candidates the words did not bring, and the few practices shown; on SQLite also the rare words'
+    # posting lists (one query for all of them, for each of the two candidate queries).
+    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 8):
         client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
 
 
@@ -415,3 +416,64 @@ def test_a_passage_embedded_once_is_not_embedded_again(monkeypatch):
     embeddings.forget_queries()
     embeddings.embed_passages(["Tree canopy survey"])
     assert asked[-1] == ["Tree canopy survey"]  # forgotten: embedded again
+
+
+def test_the_query_is_embedded_while_the_words_are_ranked(catalogue, monkeypatch):
+    """The query's embedding (most of a "similar" call) runs on the embedding thread while the request's
+    thread asks the database for the words' candidates: the model is held until the words are asked."""
+    import threading
+
+    model = embeddings.get_model()
+    embeddings.forget_queries()
+    words_asked = threading.Event()
+    waited = []
+    embed = model.query
+
+    def query_after_the_words(text):
+        waited.append(words_asked.wait(timeout=10))
+        return embed(text)
+
+    rank = words.rank
+
+    def rank_and_tell(*args, **kwargs):
+        words_asked.set()
+        return rank(*args, **kwargs)
+
+    monkeypatch.setattr(model, "query", query_after_the_words)
+    monkeypatch.setattr(words, "rank", rank_and_tell)
+
+    results = discovery.suggest(title="Parking occupancy sensors downtown")
+
+    assert waited == [True]  # one after the other, the model would have waited the whole ten seconds
+    assert results[0].practice_id == catalogue["parking"].pk
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        ("Switching city cars from gasoline to battery power", "Sedans and trucks replaced with electric ones."),
+        ("Keeping our data out of an intruder's reach", "Copies an attacker cannot reach or change."),
+        ("Parking occupancy sensors downtown", "An app shows drivers which spaces are open."),
+    ],
+)
+def test_ranking_while_embedding_answers_as_ranking_after_it(catalogue, title, summary, cybersecurity):
+    """Words first and meaning's other candidates after (two queries) rank exactly as one query with the
+    meaning candidates in it, which a practice's stored vector still takes."""
+    query = embeddings.embed_query(discovery.query_text(title, summary))
+    args = (title, summary, [cybersecurity.slug], None, None, 5)
+    one_query = discovery._suggest(*args, query)
+    while_embedding = discovery._suggest(*args, embeddings.embed_query_soon(discovery.query_text(title, summary)))
+    assert one_query and while_embedding == one_query
+    assert [s.reason for s in while_embedding] == [s.reason for s in one_query]
+
+
+def test_a_forked_process_makes_its_own_embedding_thread(monkeypatch):
+    """A thread does not survive a fork: a process forked after its parent embedded a query (a gunicorn
+    worker of a preloaded app) must not hand its work to the parent's thread, which it does not have."""
+    embeddings.forget_queries()
+    parent = embeddings._embedding_thread()
+    assert embeddings._embedding_thread() is parent
+    monkeypatch.setattr(embeddings.os, "getpid", lambda: -1)
+    child = embeddings._embedding_thread()
+    assert child is not parent
+    assert embeddings.embed_query_soon("Tree canopy survey").result(timeout=30).shape == (embeddings.DIMENSIONS,)
