@@ -13,13 +13,21 @@ from taggit.models import Tag
 from .discovery import words
 from .models import (
     Adoption,
+    AdoptionFile,
+    AdoptionOutcome,
+    AdoptionStep,
     Attachment,
     Comment,
+    Contract,
+    ContractDocument,
     DocumentVector,
     FocusArea,
     FocusAreaItem,
     FundingProgram,
+    OutcomeMeasure,
     Practice,
+    PracticeKind,
+    Standard,
     TaggedPractice,
 )
 from .selectors import forget_listed_counts
@@ -88,17 +96,33 @@ def connect() -> None:
     m2m_changed.connect(
         listed_practices_changed, sender=Practice.funding_programs.through, dispatch_uid="practices-listed-programs-m2m"
     )
-    # What a practice's page shows beside the practice: its tags (and their names), focus areas' names,
-    # adoptions, comments and files, and the meetings that present it. meetings/ sits above this app, so
-    # its models are named by label (resolved once that app is loaded), not imported.
+    m2m_changed.connect(
+        listed_practices_changed, sender=Practice.standards.through, dispatch_uid="practices-listed-standards-m2m"
+    )
+    # What a practice's page shows beside the practice: its kind, tags (and their names), focus areas'
+    # names, adoptions with their steps, files and outcomes, comments, files, contracts, standards, the
+    # meetings that present it, and the people and coalitions named. Members are served the page's rows
+    # from the shared cache (practices.views.detail), and the member who has just added an outcome must
+    # see it. meetings/ sits above this app, so its models are named by label (resolved once that app is
+    # loaded), not imported.
     shown = (
+        PracticeKind,
         TaggedPractice,
         Tag,
         FocusArea,
         FundingProgram,
         Adoption,
+        AdoptionStep,
+        AdoptionFile,
+        AdoptionOutcome,
+        OutcomeMeasure,
         Comment,
         Attachment,
+        Contract,
+        ContractDocument,
+        Standard,
+        "coalitions.Coalition",
+        "coalitions.Profile",
         "meetings.AgendaItem",
         "meetings.Meeting",
     )

@@ -479,9 +479,10 @@ ADAPTATIONS_SHOWN = 10
 def what_it_takes_to_run(practice: Practice, user) -> dict:
     """A practice's standards, the original it adapted (if ``user`` may see it) and the adaptations of
     it ``user`` may see, newest first, in one query: the standards and the adaptations are one UNION
-    (the detail page keeps its fixed budget); the original comes with the page's ``select_related``."""
+    (the detail page keeps its fixed budget); the original comes with the page's ``select_related``.
+    ``user=None``: what every member sees (live practices), for the page's rows kept for them all."""
     original = practice.based_on if practice.based_on_id else None
-    if original is not None and not original.can_view(user):
+    if original is not None and not (original.is_live if user is None else original.can_view(user)):
         original = None
     standards = (
         Standard.objects.filter(practices=practice)
@@ -490,13 +491,8 @@ def what_it_takes_to_run(practice: Practice, user) -> dict:
         .values_list("group", "name", "slug", "extra", "sort_key")
     )
     # The newest few, chosen in a subquery: a compound statement's parts may not be ordered or sliced (SQLite).
-    newest = (
-        Practice.objects.published()
-        .visible_to(user)
-        .filter(based_on=practice)
-        .order_by("-published_at", "-pk")
-        .values("pk")[:ADAPTATIONS_SHOWN]
-    )
+    visible = Practice.objects.published() if user is None else Practice.objects.published().visible_to(user)
+    newest = visible.filter(based_on=practice).order_by("-published_at", "-pk").values("pk")[:ADAPTATIONS_SHOWN]
     adaptations = (
         Practice.objects.filter(pk__in=newest)
         .annotate(

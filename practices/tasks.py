@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from . import discovery
+from .selectors import forget_listed_counts
 
 
 @shared_task(ignore_result=True)
@@ -13,14 +14,20 @@ def embed_practices(practice_ids: list[int]) -> None:
     """(Re-)make the stored meaning vectors of these practices; safe to run twice or concurrently."""
     discovery.embed_practices(practice_ids)
     # Their meaning changed, so their "similar practices" (and their neighbours') are made again.
-    discovery.refresh_similar(practice_ids)
+    _refresh_similar(practice_ids)
 
 
 @shared_task(ignore_result=True)
 def refresh_similar_practices(practice_ids: list[int]) -> None:
     """Re-make the stored "similar practices" of these practices and their neighbours (after a practice
     is published, taken back or archived); safe to run twice or concurrently."""
+    _refresh_similar(practice_ids)
+
+
+def _refresh_similar(practice_ids) -> None:
     discovery.refresh_similar(practice_ids)
+    # The pages kept in the shared cache show the lists just made: the next reader gets them.
+    forget_listed_counts()
 
 
 @shared_task(ignore_result=True)
