@@ -1,7 +1,8 @@
 """A read-only JSON API for coalitions' own sites: the same filters and search as the list page.
 
 Public practices need no login; a signed-in member's session also sees members-only ones.
-Plain ``JsonResponse``; errors are JSON too.
+Plain ``JsonResponse``; errors are JSON too. An answer is the same for every reader of one audience
+(visitors, members), so each is kept in the shared cache for its audience (``practices.pagecache``).
 """
 
 from functools import wraps
@@ -16,7 +17,7 @@ from . import discovery, selectors
 from .contracts import ContractView, contracts_for_page
 from .filters import LONG_FIELDS, PracticeFilter, listed_practices
 from .models import Practice, highlight_html
-from .pagecache import anonymous_page
+from .pagecache import anonymous_page, for_this_reader
 from .pagination import COUNT_LIMIT, paginate
 
 API_PAGE_SIZE = 20
@@ -130,7 +131,7 @@ def page_size(raw: str | None) -> int | None:
 
 @require_GET
 @_open_to_other_sites
-@anonymous_page
+@anonymous_page(members=True)
 def practice_list(request):
     filterset = PracticeFilter(request.GET or None, queryset=_api_practices(request.user))
     if filterset.is_bound and not filterset.form.is_valid():
@@ -224,7 +225,7 @@ def adoption_story(adoption) -> dict:
 
 @require_GET
 @_open_to_other_sites
-@anonymous_page
+@anonymous_page(members=True)
 def practice_detail(request, slug):
     practice = (
         Practice.objects.published()
@@ -245,7 +246,7 @@ def practice_detail(request, slug):
         .filter(based_on=practice)
         .order_by("-published_at", "-pk")[:ADAPTATIONS_LISTED]
     )
-    return _json(
+    answer = _json(
         {
             **practice_summary(practice),
             "body": practice.body,
@@ -273,6 +274,8 @@ def practice_detail(request, slug):
             "contracts": [_contract(item) for item in contracts_for_page(practice, today=timezone.localdate())],
         }
     )
+    # An original that is not live is named only to those who manage it: not an answer for every member.
+    return for_this_reader(answer) if based_on is not None and not based_on.is_live else answer
 
 
 ADAPTATIONS_LISTED = 50

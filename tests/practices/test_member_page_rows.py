@@ -181,3 +181,49 @@ def test_a_contract_expired_by_the_readers_calendar_day(practice, member_client,
     assert "Expired" not in page(member_client, practice)
     time_machine.move_to("2026-06-02 00:00:10-06:00", tick=False)
     assert "Expired" in page(member_client, practice)
+
+
+# --- The JSON API: one answer for every member, kept for them ---------------------------------------
+
+
+def api(client, name, *args, **params):
+    response = client.get(reverse(f"practices:{name}", args=args), params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_members_api_answer_is_kept_for_the_next_member(
+    practice, member_client, other_member_client, django_assert_max_num_queries
+):
+    for name, args in (("api_detail", [practice.slug]), ("api_list", [])):
+        with django_assert_max_num_queries(20) as first:
+            answer = api(member_client, name, *args)
+        with django_assert_max_num_queries(20) as again:
+            assert api(other_member_client, name, *args) == answer
+        assert any("practices_practice" in q["sql"] for q in first.captured_queries)
+        assert not any("practices_practice" in q["sql"] for q in again.captured_queries)
+
+
+def test_the_members_api_answer_never_reaches_an_outsider(practice, member_client, outsider, client):
+    assert [p["slug"] for p in api(member_client, "api_list")["results"]] == [practice.slug]
+    client.force_login(outsider)
+    assert api(client, "api_list")["results"] == []
+    assert client.get(reverse("practices:api_detail", args=[practice.slug])).status_code == 404
+
+
+def test_a_practice_published_is_in_the_next_members_api_answer(practice, member_client, coalition):
+    api(member_client, "api_list")
+    PracticeFactory(title="Snow plow tracking map", coalition=coalition, visibility=MEMBERS)
+    assert "Snow plow tracking map" in [p["title"] for p in api(member_client, "api_list")["results"]]
+
+
+def test_a_draft_original_in_the_api_is_its_managers_answer_only(
+    practice, coalition, coalition_admin, coalition_admin_client, other_member_client
+):
+    draft = PracticeFactory(
+        title="Earlier curb study", coalition=coalition, author=coalition_admin, status=Practice.Status.DRAFT
+    )
+    Practice.objects.filter(pk=practice.pk).update(based_on=draft)
+    selectors.forget_listed_counts()
+    assert api(coalition_admin_client, "api_detail", practice.slug)["running"]["based_on"]["title"] == draft.title
+    assert api(other_member_client, "api_detail", practice.slug)["running"]["based_on"] is None
