@@ -6,13 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
+
+from coalitions import permissions
 
 from .. import discovery, selectors
 from ..filters import LONG_FIELDS, RELEVANCE, PracticeFilter, listed_practices
 from ..fragments import Rows, filter_form
 from ..models import FocusArea, Practice, has_search_words
-from ..pagecache import anonymous_page
+from ..pagecache import PAGE_TTL, anonymous_page
 from ..pagination import Page, paginate
 
 PAGE_SIZE = 50
@@ -169,10 +174,39 @@ def _search_extras(request, filterset, page, base, members_only, *, narrowed=Fal
     return extras
 
 
+# The main part of a list page (results, pages, filters) is the same for every member who shares a time zone
+# (the rows show dates in it) and the rights the page's buttons ask about: it is kept in the shared cache
+# under the listed generation, so the next member asking for the same URL skips the filters, the page's
+# query and the rendering of fifty rows. What the page says in messages is kept with it.
+MAIN_KEY = "practices:members-main"
+
+
+def _main_key(request, rows: Rows) -> str | None:
+    user = request.user
+    if rows.generation is None or not user.is_authenticated or selectors.audience(user) != "members":
+        return None
+    rights = f"{int(permissions.can_share_practices(user))}{int(user.is_staff)}"
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{MAIN_KEY}:{rows.generation}:{timezone.get_current_timezone_name()}:{rights}:{digest}"
+
+
 def _render_browse(request, template, *, queryset=None, fixed=(), members_only=None, **context):
     """``members_only``: the members-only practices this page would list to a member (for the count an
     anonymous visitor sees); all of them unless the page is narrowed to a focus area or tag."""
     rows = Rows()  # before the rows are read: see practices.rows
+    key = _main_key(request, rows)
+    kept = rows.shared.get(key) if key else None
+    if kept is None:
+        kept = _main(request, rows, queryset, fixed, members_only, context)
+        if key:
+            rows.shared.set(key, kept, PAGE_TTL)
+    for note in kept["notes"]:
+        messages.info(request, note)
+    return render(request, template, {**context, "main": kept["main"], "search_text": kept["search_text"]})
+
+
+def _main(request, rows, queryset, fixed, members_only, context) -> dict:
+    """The list page's main part as HTML, the search words its title shows, and what it says in messages."""
     # The rows' focus areas, tags and adopters are loaded only for rows not cached (Rows.render).
     base = (queryset if queryset is not None else listed_practices(request.user)).prefetch_related(None)
     base = base.defer(*LONG_FIELDS)
@@ -180,16 +214,19 @@ def _render_browse(request, template, *, queryset=None, fixed=(), members_only=N
     narrowed = members_only is not None
     if members_only is None:
         members_only = Practice.objects.published().members_only()
-    context.update(
-        _search_extras(request, filterset, page, base, members_only, narrowed=narrowed, generation=rows.generation)
-    )
+    context = {
+        **context,
+        **_search_extras(request, filterset, page, base, members_only, narrowed=narrowed, generation=rows.generation),
+    }
     context.update(rows=rows.render(page), meaning_rows=rows.render(context.get("meaning_matches", [])))
+    notes = []
     if filterset.search_was_truncated:
-        messages.info(request, "That search was long, so we used its first 200 characters.")
+        notes.append("That search was long, so we used its first 200 characters.")
     elif filterset.raw_search.strip() and not has_search_words(filterset.search_text):
-        messages.info(request, "Searches need at least one letter or number.")
+        notes.append("Searches need at least one letter or number.")
     context.update(filterset=filterset, filter_form=filter_form(filterset), page_obj=page, page_range=page_links(page))
-    return render(request, template, context)
+    main = render_to_string("practices/_list_main.html", context, request)
+    return {"main": mark_safe(main), "search_text": filterset.search_text, "notes": notes}  # noqa: S308 — our template
 
 
 @anonymous_page

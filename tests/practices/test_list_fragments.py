@@ -62,9 +62,54 @@ def test_a_second_visit_renders_no_row_and_loads_no_tags(member_client, practice
     PracticeFactory.create_batch(3, coalition=other_coalition, tags=["other"], visibility=PUBLIC)
     AdoptionFactory(practice=practice, coalition=other_coalition)
     first, cold = get(member_client)
-    again, warm = get(member_client)
+    # Another URL of the same list: the rows are kept, but not the page's main part.
+    again, warm = get(member_client, {"page": "1"})
     assert rows(again) == rows(first) and "Original title" in rows(again)
     assert warm == cold - 4  # no focus areas, tags or adopters read for cached rows, nor the kept count
+
+
+def _member_of(coalition):
+    user = UserFactory(profile__full_name="Hana Hill")
+    MembershipFactory(user=user, coalition=coalition)
+    return user
+
+
+def test_a_members_second_visit_reads_the_page_from_its_kept_main_part(
+    member_client, practice, coalition, django_assert_max_num_queries
+):
+    other = Client()
+    other.force_login(_member_of(coalition))  # before the first visit: a new profile renews the generation
+    get(other, {"page": "2"})  # the new reader's first visit records it (their last-seen time)
+    first, cold = get(member_client)
+    again, warm = get(other)
+    assert again.context["main"] == first.context["main"] and "Original title" in again.context["main"]
+    assert "Hana Hill" in again.content.decode()  # the header is the reader's own
+    assert "rows" not in again.context  # the page's rows were neither read nor rendered
+    assert warm < cold
+
+
+def test_the_kept_main_part_follows_the_readers_time_zone_and_rights(member_client, practice, coalition):
+    first, _ = get(member_client)
+    west = _member_of(coalition)
+    west.profile.time_zone = "America/Phoenix"
+    west.profile.save()
+    other = Client()
+    other.force_login(west)
+    phoenix, _ = get(other)
+    assert "rows" in phoenix.context  # made for Phoenix, not read from Denver's
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True))
+    assert reverse("practices:moderation") in get(staff)[0].content.decode()
+    assert reverse("practices:moderation") not in get(member_client)[0].content.decode()
+
+
+def test_a_search_note_is_said_again_from_the_kept_main_part(member_client, practice, coalition):
+    long = "parking " * 40
+    other = Client()
+    other.force_login(_member_of(coalition))  # before the first visit: a new profile renews the generation
+    assert "first 200 characters" in get(member_client, {"q": long})[0].content.decode()
+    again, _ = get(other, {"q": long})
+    assert "rows" not in again.context and "first 200 characters" in again.content.decode()
 
 
 def test_an_edit_shows_at_once_to_its_editor(member_client, practice):
