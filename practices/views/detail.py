@@ -1,5 +1,7 @@
 """One practice: its page and its files."""
 
+import hashlib
+
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -97,7 +99,8 @@ def _members_rows(slug: str) -> dict | None:
         return None
     # The date too: a contract's "expired" is read on the reader's own calendar day.
     today = timezone.localdate().isoformat()
-    key = f"{MEMBERS_ROWS_KEY}:{selectors.listed_generation(shared)}:{today}:{slug}"
+    slug_digest = hashlib.sha256(slug.encode()).hexdigest()  # a URL's slug may be anything, of any length
+    key = f"{MEMBERS_ROWS_KEY}:{selectors.listed_generation(shared)}:{today}:{slug_digest}"
     rows = shared.get(key)
     if rows is None:
         queryset = Practice.objects.published().select_related(*PAGE_JOINS).defer(*PAGE_LEAVES_OUT)
