@@ -19,6 +19,9 @@ class ConfigConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from . import receivers
+
+        receivers.connect()
         # SQLite cannot create the folder of its database file: make it before the first connection
         # (a fresh clone has no var/ yet). Settings only name the folder.
         database = settings.DATABASES["default"]

@@ -6,6 +6,7 @@ whatever the size of the data (``tests/test_home*.py`` hold the page to its budg
 are cut at a few rows, and "more" is known from one extra row, never from a count.
 """
 
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -15,8 +16,10 @@ from django.utils import timezone
 
 from coalitions import permissions
 from coalitions.models import Coalition, JoinRequest
+from meetings import selectors as meeting_selectors
 from meetings.models import RSVP, Meeting
 from notifications.models import Preference
+from practices import selectors as practice_selectors
 from practices.filters import LONG_FIELDS
 from practices.models import Adoption, Comment, FocusAreaItem, Practice
 
@@ -93,7 +96,45 @@ def my_pending_requests(user) -> list:
     )
 
 
+# A member's home is theirs alone, and it is the page they open most. What it shows is kept in the shared
+# cache per member, keyed by every generation that a change to it renews: the listed practices' (new
+# practices, their drafts, discussions), the meeting pages' (meetings, answers, invitations, minutes) and
+# the homes' own (join requests, memberships, followed focus areas), and by the visit it counts "new"
+# from. For at most HOME_TTL seconds: a meeting that has just started leaves the list within it.
+HOME_KEY = "home:member"
+HOME_GENERATION_KEY = "home:generation"
+HOME_TTL = 60
+
+
+def forget_member_homes() -> None:
+    """Called when a join request, a membership, an invitation or a member's followed areas change."""
+    shared = practice_selectors.shared_cache()
+    if shared is not None:
+        shared.set(HOME_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
 def member_home(user) -> dict:
+    """``_member_home`` from the shared cache (see HOME_KEY), or made and kept there."""
+    shared = practice_selectors.shared_cache()
+    if shared is None:
+        return _member_home(user)
+    previous = user.profile.previous_visit_at
+    generations = ":".join(
+        (
+            practice_selectors.listed_generation(shared),
+            meeting_selectors.pages_generation(shared),
+            practice_selectors.generation(shared, HOME_GENERATION_KEY),
+        )
+    )
+    key = f"{HOME_KEY}:{user.pk}:{generations}:{previous.timestamp() if previous else 'first'}"
+    context = shared.get(key)
+    if context is None:
+        context = _member_home(user)
+        shared.set(key, context, HOME_TTL)
+    return context
+
+
+def _member_home(user) -> dict:
     """What a member (or partnership admin) sees first: what needs them this week.
 
     Fixed queries: meetings, invitations, followed areas, new practices (rows not kept by ``Rows`` add their
