@@ -2,6 +2,8 @@
 parses input, calls one queryset or service, and renders or redirects. The services check the
 actor again, so the admin, a task or an API meets the same rules."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -9,13 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from coalitions import permissions
 from coalitions.confirm import confirmation_page, is_confirmed
 from coalitions.models import Coalition
 from coalitions.timezones import effective_time_zone
+from practices import selectors as practice_selectors
 from practices.discovery import text as discovery_text
 from practices.models import Practice
 from practices.pagecache import anonymous_page
@@ -93,14 +99,43 @@ def _submit(request, form, call, done):
 @anonymous_page(also=selectors.pages_generation)
 def meeting_list(request):
     user = request.user
+    page = _page(request, Meeting.objects.upcoming().for_listing(user))
     context = {
-        "page": _page(request, Meeting.objects.upcoming().for_listing(user)),
+        "page": page,
+        "upcoming": _upcoming_section(request, page),
         "can_schedule": permissions.can_schedule_meetings(user),
         "is_member": permissions.is_member(user),
     }
     if context["can_schedule"]:
         context.update(selectors.organizer_lists(user))
     return render(request, "meetings/list.html", context)
+
+
+# The upcoming meetings' months, rows and pages read the same for every signed-in reader in one time zone
+# who gave the same answers to the page's meetings (most gave none): that part of the page is kept in the
+# shared cache under the meeting pages' generation (renewed by any meeting, agenda or answer saved) and
+# the listed practices' (a coalition renamed), so the next such reader is not rendered twenty rows again.
+UPCOMING_KEY = "meetings:upcoming-section"
+UPCOMING_TTL = 60
+
+
+def _upcoming_section(request, page) -> str:
+    shared = practice_selectors.shared_cache()
+    if shared is None or not request.user.is_authenticated:  # visitors get the whole page kept instead
+        return _render_upcoming(request, page)
+    answers = [(meeting.pk, getattr(meeting, "my_answer", None)) for meeting in page]  # the page's one query
+    generations = f"{selectors.pages_generation(shared)}:{practice_selectors.listed_generation(shared)}"
+    digest = hashlib.sha256(repr((request.get_full_path(), answers)).encode()).hexdigest()
+    key = f"{UPCOMING_KEY}:{generations}:{timezone.get_current_timezone_name()}:{digest}"
+    section = shared.get(key)
+    if section is None:
+        section = _render_upcoming(request, page)
+        shared.set(key, section, UPCOMING_TTL)
+    return section
+
+
+def _render_upcoming(request, page) -> str:
+    return mark_safe(render_to_string("meetings/includes/_upcoming.html", {"page": page}, request))  # noqa: S308
 
 
 def meeting_archive(request):
