@@ -116,7 +116,7 @@ def meeting_list(request):
 # shared cache under the meeting pages' generation (renewed by any meeting, agenda or answer saved) and
 # the listed practices' (a coalition renamed), so the next such reader is not rendered twenty rows again.
 UPCOMING_KEY = "meetings:upcoming-section"
-UPCOMING_TTL = 60
+KEPT_TTL = 60
 
 
 def _upcoming_section(request, page) -> str:
@@ -130,7 +130,7 @@ def _upcoming_section(request, page) -> str:
     section = shared.get(key)
     if section is None:
         section = _render_upcoming(request, page)
-        shared.set(key, section, UPCOMING_TTL)
+        shared.set(key, section, KEPT_TTL)
     return section
 
 
@@ -165,7 +165,7 @@ CONFIRM_PHRASES = {
 
 @anonymous_page(also=selectors.pages_generation)
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
+    meeting = _meeting_for_page(request, pk)
     user = request.user
     is_member = permissions.is_member(user)
     my_rsvp = next((r for r in meeting.rsvps.all() if r.user_id == user.pk), None) if is_member else None
@@ -201,6 +201,27 @@ def meeting_detail(request, pk):
         "invitees": meeting.invitee_rows() if permissions.is_partnership_admin(user) else None,
     }
     return render(request, "meetings/detail.html", context)
+
+
+# A meeting as its page shows it (agenda, answers with names, files, invitees) is the same for every
+# signed-in reader: what each may see of it and do with it is decided per request from what it holds. So
+# the loaded meeting is kept in the shared cache under the meeting pages' generation (any meeting, agenda
+# item, answer, file or invitation saved) and the listed practices' (a practice on the agenda, a person
+# or coalition renamed); visitors are served the whole page from the cache instead.
+PAGE_MEETING_KEY = "meetings:page-meeting"
+
+
+def _meeting_for_page(request, pk: int) -> Meeting:
+    shared = practice_selectors.shared_cache()
+    if shared is None or not request.user.is_authenticated:
+        return get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
+    generations = f"{selectors.pages_generation(shared)}:{practice_selectors.listed_generation(shared)}"
+    key = f"{PAGE_MEETING_KEY}:{generations}:{pk}"
+    meeting = shared.get(key)
+    if meeting is None:
+        meeting = get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
+        shared.set(key, meeting, KEPT_TTL)
+    return meeting
 
 
 @require_POST

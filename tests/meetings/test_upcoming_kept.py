@@ -1,15 +1,19 @@
 """The upcoming meetings list's rows are kept for readers alike: the same time zone and the same answers to
-the page's meetings. A reader's own answer, zone and a new answer from anyone show at once."""
+the page's meetings; a meeting's page reads the meeting another signed-in reader loaded. A reader's own
+answer, zone and invitation, and a new answer from anyone, show at once."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coalitions.models import Membership
 from practices import selectors as practice_selectors
-from tests.factories import MeetingFactory, MembershipFactory, RSVPFactory, UserFactory
+from tests.factories import InviteeFactory, MeetingFactory, MembershipFactory, RSVPFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,10 @@ def member_in(coalition, name, **profile) -> Client:
     return client
 
 
+def user_of(client):
+    return get_user_model().objects.get(pk=client.session["_auth_user_id"])
+
+
 def visit(client):
     response = client.get(LIST)
     assert response.status_code == 200
@@ -60,7 +68,7 @@ def test_a_reader_alike_is_served_the_rows_kept(meetings, coalition):
 
 def test_a_readers_own_answer_is_on_their_rows(meetings, coalition):
     answering, other = member_in(coalition, "Ben Ortiz"), member_in(coalition, "Cleo Park")
-    RSVPFactory(meeting=meetings[1], user_id=answering.session["_auth_user_id"], answer="maybe")
+    RSVPFactory(meeting=meetings[1], user=user_of(answering), answer="maybe")
     assert "You: maybe" not in visit(other).content.decode()  # kept for readers who gave no answer
     assert "You: maybe" in visit(answering).content.decode()
     assert "You: maybe" not in visit(other).content.decode()
@@ -78,3 +86,37 @@ def test_another_time_zone_gets_its_own_rows(meetings, coalition):
     eastern = visit(member_in(coalition, "Ben Ortiz", time_zone="America/New_York"))
     assert rows_rendered(eastern) == 3
     assert "MST" in denver and "EST" in eastern.content.decode()
+
+
+# --- A meeting's page: the loaded meeting kept for every signed-in reader --------------------------
+
+
+def page_of(client, meeting):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_meetings_page_is_read_from_the_meeting_another_reader_loaded(meetings, coalition):
+    meeting = meetings[0]
+    answering, other = member_in(coalition, "Ben Ortiz"), member_in(coalition, "Cleo Park")
+    RSVPFactory(meeting=meeting, user=user_of(answering), answer="maybe")
+    first, cold = page_of(other, meeting)
+    body, warm = page_of(answering, meeting)
+    assert any('FROM "meetings_rsvp"' in sql for sql in cold)
+    assert not any('FROM "meetings_rsvp"' in sql or 'FROM "meetings_meeting"' in sql for sql in warm)
+    assert "Your answer: <strong>Maybe</strong>" in body and "Your answer:" not in first
+    assert "Ben Ortiz" in body  # among those coming, for members
+
+
+def test_an_invitation_is_on_the_meetings_page_at_once(meetings, coalition):
+    meeting = meetings[0]
+    reader = member_in(coalition, "Ben Ortiz")
+    assert "You are invited" not in page_of(reader, meeting)[0]
+    InviteeFactory(meeting=meeting, user=user_of(reader))  # nobody new: only the invitation renews the page
+    assert "You are invited" in page_of(reader, meeting)[0]
+
+
+def test_an_unknown_meeting_is_still_a_404_for_members(coalition):
+    assert member_in(coalition, "Ben Ortiz").get(reverse("meetings:detail", args=[999999])).status_code == 404
