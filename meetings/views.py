@@ -99,10 +99,8 @@ def _submit(request, form, call, done):
 @anonymous_page(also=selectors.pages_generation)
 def meeting_list(request):
     user = request.user
-    page = _page(request, Meeting.objects.upcoming().for_listing(user))
     context = {
-        "page": page,
-        "upcoming": _upcoming_section(request, page),
+        "upcoming": _upcoming_section(request),
         "can_schedule": permissions.can_schedule_meetings(user),
         "is_member": permissions.is_member(user),
     }
@@ -112,24 +110,36 @@ def meeting_list(request):
 
 
 # The upcoming meetings' months, rows and pages read the same for every signed-in reader in one time zone
-# who gave the same answers to the page's meetings (most gave none): that part of the page is kept in the
-# shared cache under the meeting pages' generation (renewed by any meeting, agenda or answer saved) and
-# the listed practices' (a coalition renamed), so the next such reader is not rendered twenty rows again.
-UPCOMING_KEY = "meetings:upcoming-section"
+# who gave the same answers to the page's meetings (most gave none). So which meetings a page holds is kept
+# in the shared cache for every reader, and the rendered part for readers alike, both under the meeting
+# pages' generation (renewed by any meeting, agenda item or answer saved) and the listed practices' (a
+# coalition renamed): the next such reader asks the database only for their own answers to those meetings.
+UPCOMING_KEY = "meetings:upcoming"
 KEPT_TTL = 60
 
 
-def _upcoming_section(request, page) -> str:
+def _upcoming_section(request) -> str:
+    user = request.user
+    upcoming = Meeting.objects.upcoming().for_listing(user)
     shared = practice_selectors.shared_cache()
-    if shared is None or not request.user.is_authenticated:  # visitors get the whole page kept instead
-        return _render_upcoming(request, page)
-    answers = [(meeting.pk, getattr(meeting, "my_answer", None)) for meeting in page]  # the page's one query
+    if shared is None or not user.is_authenticated:  # visitors get the whole page kept instead
+        return _render_upcoming(request, _page(request, upcoming))
     generations = f"{selectors.pages_generation(shared)}:{practice_selectors.listed_generation(shared)}"
-    digest = hashlib.sha256(repr((request.get_full_path(), answers)).encode()).hexdigest()
-    key = f"{UPCOMING_KEY}:{generations}:{timezone.get_current_timezone_name()}:{digest}"
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    ids_key = f"{UPCOMING_KEY}:ids:{generations}:{path}"
+    ids, page = shared.get(ids_key), None
+    if ids is None:
+        page = _page(request, upcoming)  # its rows carry the reader's answers
+        ids = [meeting.pk for meeting in page]
+        shared.set(ids_key, ids, KEPT_TTL)
+        answers = {meeting.pk: meeting.my_answer for meeting in page}
+    else:
+        answers = dict(RSVP.objects.filter(user=user, meeting_id__in=ids).values_list("meeting_id", "answer"))
+    digest = hashlib.sha256(repr([(pk, answers.get(pk)) for pk in ids]).encode()).hexdigest()
+    key = f"{UPCOMING_KEY}:section:{generations}:{timezone.get_current_timezone_name()}:{path}:{digest}"
     section = shared.get(key)
     if section is None:
-        section = _render_upcoming(request, page)
+        section = _render_upcoming(request, page or _page(request, upcoming))
         shared.set(key, section, KEPT_TTL)
     return section
 
