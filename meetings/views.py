@@ -120,16 +120,19 @@ KEPT_TTL = 60
 
 def _upcoming_section(request) -> str:
     user = request.user
-    upcoming = Meeting.objects.upcoming().for_listing(user)
+
+    def upcoming_page():  # built only when needed: its four counting subqueries cost more than the reading
+        return _page(request, Meeting.objects.upcoming().for_listing(user))
+
     shared = practice_selectors.shared_cache()
     if shared is None or not user.is_authenticated:  # visitors get the whole page kept instead
-        return _render_upcoming(request, _page(request, upcoming))
+        return _render_upcoming(request, upcoming_page())
     generations = f"{selectors.pages_generation(shared)}:{practice_selectors.listed_generation(shared)}"
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     ids_key = f"{UPCOMING_KEY}:ids:{generations}:{path}"
     ids, page = shared.get(ids_key), None
     if ids is None:
-        page = _page(request, upcoming)  # its rows carry the reader's answers
+        page = upcoming_page()  # its rows carry the reader's answers
         ids = [meeting.pk for meeting in page]
         shared.set(ids_key, ids, KEPT_TTL)
         answers = {meeting.pk: meeting.my_answer for meeting in page}
@@ -139,7 +142,7 @@ def _upcoming_section(request) -> str:
     key = f"{UPCOMING_KEY}:section:{generations}:{timezone.get_current_timezone_name()}:{path}:{digest}"
     section = shared.get(key)
     if section is None:
-        section = _render_upcoming(request, page or _page(request, upcoming))
+        section = _render_upcoming(request, page or upcoming_page())
         shared.set(key, section, KEPT_TTL)
     return section
 
