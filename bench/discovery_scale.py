@@ -365,7 +365,10 @@ def measure(args):
     embed = getattr(discovery, "embed_practices", None) if discovery else None
     if embed is not None:
         timed(
-            "embedding one practice (the task after the commit)", rolled_back(lambda: embed([practice.pk])), args.saves
+            "embedding one practice (the task after the commit)",
+            # Each time from its text: the module keeps the last passages it embedded (a retried task).
+            rolled_back(lambda: (discovery.embeddings.forget_queries(), embed([practice.pk]))),
+            args.saves,
         )
     else:
         print("  embedding after the commit: skipped, no discovery.embed_practices() yet")

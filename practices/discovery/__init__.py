@@ -134,7 +134,7 @@ def suggest(
     summary = text.clean(summary)
     if not text.content_words(title):  # nothing typed yet, or only "the" and "of"
         return []
-    # Embedded on the process's embedding thread while this one ranks by words (about a third of the call).
+    # Embedded on the process's embedding thread while this one counts the query's words.
     query_vector = embeddings.embed_query_soon(query_text(title, summary))
     return _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_vector)
 
@@ -165,20 +165,15 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
 
     weighted = _weighted_words(title, summary)
     if isinstance(query_vector, Future):
-        # The query is still being embedded: rank by words meanwhile (one query), then score the few
-        # meaning candidates the words did not bring (a second one, by their ids).
-        found, word_weights = words.rank(practices, weighted)
+        # While the query is embedded on the embedding thread, count its words in the catalogue: on a
+        # process's first queries those counts are the costliest part of ranking by words.
+        if weighted:
+            words.document_frequencies(list(weighted), practices.db)
         query_vector = query_vector.result()
-        index, near = _near(query_vector, practices.db)
-        fetched = {c.pk for c in found}
-        others = [pk for pk in near if pk not in fetched]
-        if others:
-            found += words.rank(practices, weighted, also=others, limit=0)[0]
-    else:
-        # A stored vector: one query, the practices sharing words with the query and those near in meaning
-        # that the user may see, each with its words score (and the focus area it shares).
-        index, near = _near(query_vector, practices.db)
-        found, word_weights = words.rank(practices, weighted, also=list(near))
+    # One query: the practices sharing words with the query, and those near in meaning that the user may
+    # see, each with its words score (and the focus area it shares).
+    index, near = _near(query_vector, practices.db)
+    found, word_weights = words.rank(practices, weighted, also=list(near))
     if index is not None:
         missing = [p.pk for p in found if p.pk not in near]
         for pk, vector in index.vectors_of(missing).items():

@@ -184,10 +184,9 @@ def rank(
 
     ``weighted_words``: each content word of the query and how much the member meant it (title
     words 1, summary words less). ``also``: ids to return too whatever their words (meaning's
-    candidates; the same query checks that ``queryset`` holds them); with ``limit=0``, only those.
-    Returns the practices, each with ``word_score`` (0 to 1) and ``word_levels`` ({word: "A", "B" or
-    "C"}), and each word's final weight (IDF × its own), which reasons use to name the rarest words in
-    common.
+    candidates; the same query checks that ``queryset`` holds them). Returns the practices, each with
+    ``word_score`` (0 to 1) and ``word_levels`` ({word: "A", "B" or "C"}), and each word's final
+    weight (IDF × its own), which reasons use to name the rarest words in common.
     """
     using = queryset.db
     words = list(weighted_words)
@@ -262,7 +261,7 @@ def _rank_postgres(queryset, words, fetching, also, limit):
     ids_sql = (
         f"SELECT id FROM practices_practice WHERE search_vector @@ {query} "
         f"ORDER BY ts_rank_cd(search_vector, {query}, 1) DESC LIMIT {int(limit)}"
-        if fetching and limit
+        if fetching
         else ""
     )
     either = " | ".join(fetching)
@@ -288,7 +287,7 @@ def _rank_sqlite(queryset, words, fetching, dfs, also, limit):
     ids_sql = (
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
         f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT {int(limit)}"
-        if fetching and limit
+        if fetching
         else ""
     )
     rows = _matching(queryset, ids_sql, [match], also)

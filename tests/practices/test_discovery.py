@@ -272,10 +272,9 @@ def test_similar_endpoint_with_nothing_alike_answers_an_empty_list(catalogue, cl
 
 
 def test_similar_endpoint_budget(catalogue, client, django_assert_max_num_queries):
-    # Document frequencies, the candidates' words, the vectors' last change, the words of the meaning
-    # candidates the words did not bring, and the few practices shown; on SQLite also the rare words'
-    # posting lists (one query for all of them, for each of the two candidate queries).
-    with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 8):
+    # Document frequencies, the candidates' words, the vectors' last change, and the few practices shown;
+    # on SQLite also the rare words' posting lists (one query for all of them).
+    with django_assert_max_num_queries(5 if connection.vendor == "postgresql" else 6):
         client.get(reverse("practices:similar"), {"title": "Offline backups", "focus_areas": "cybersecurity"})
 
 
@@ -418,29 +417,31 @@ def test_a_passage_embedded_once_is_not_embedded_again(monkeypatch):
     assert asked[-1] == ["Tree canopy survey"]  # forgotten: embedded again
 
 
-def test_the_query_is_embedded_while_the_words_are_ranked(catalogue, monkeypatch):
+def test_the_query_is_embedded_while_its_words_are_counted(catalogue, monkeypatch):
     """The query's embedding (most of a "similar" call) runs on the embedding thread while the request's
-    thread asks the database for the words' candidates: the model is held until the words are asked."""
+    thread counts the query's words in the catalogue: the model is held until the words are counted."""
     import threading
 
     model = embeddings.get_model()
     embeddings.forget_queries()
-    words_asked = threading.Event()
+    words.reset()
+    counted = threading.Event()
     waited = []
     embed = model.query
 
-    def query_after_the_words(text):
-        waited.append(words_asked.wait(timeout=10))
+    def query_after_the_counts(text):
+        waited.append(counted.wait(timeout=10))
         return embed(text)
 
-    rank = words.rank
+    count = words.document_frequencies
 
-    def rank_and_tell(*args, **kwargs):
-        words_asked.set()
-        return rank(*args, **kwargs)
+    def count_and_tell(*args, **kwargs):
+        found = count(*args, **kwargs)
+        counted.set()
+        return found
 
-    monkeypatch.setattr(model, "query", query_after_the_words)
-    monkeypatch.setattr(words, "rank", rank_and_tell)
+    monkeypatch.setattr(model, "query", query_after_the_counts)
+    monkeypatch.setattr(words, "document_frequencies", count_and_tell)
 
     results = discovery.suggest(title="Parking occupancy sensors downtown")
 
@@ -456,9 +457,9 @@ def test_the_query_is_embedded_while_the_words_are_ranked(catalogue, monkeypatch
         ("Parking occupancy sensors downtown", "An app shows drivers which spaces are open."),
     ],
 )
-def test_ranking_while_embedding_answers_as_ranking_after_it(catalogue, title, summary, cybersecurity):
-    """Words first and meaning's other candidates after (two queries) rank exactly as one query with the
-    meaning candidates in it, which a practice's stored vector still takes."""
+def test_ranking_while_embedding_answers_as_with_the_vector_at_hand(catalogue, title, summary, cybersecurity):
+    """A query embedded on the embedding thread ranks exactly as one whose vector is at hand (a practice's
+    stored vector)."""
     query = embeddings.embed_query(discovery.query_text(title, summary))
     args = (title, summary, [cybersecurity.slug], None, None, 5)
     one_query = discovery._suggest(*args, query)
