@@ -19,7 +19,6 @@ The generic part, ``rank_by_meaning(doc_type, text, …)`` and ``vectors.store_v
 of document by meaning, so a higher app ranks its own documents without this module importing it.
 """
 
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,8 +133,7 @@ def suggest(
     summary = text.clean(summary)
     if not text.content_words(title):  # nothing typed yet, or only "the" and "of"
         return []
-    # Embedded on the process's embedding thread while this one counts the query's words.
-    query_vector = embeddings.embed_query_soon(query_text(title, summary))
+    query_vector = embeddings.embed_query(query_text(title, summary))
     return _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_vector)
 
 
@@ -163,17 +161,14 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
         area = FocusAreaItem.objects.filter(content_object=OuterRef("pk"), tag__slug__in=slugs).order_by("tag__name")
         practices = practices.annotate(shared_area=Subquery(area.values("tag__name")[:1]))
 
-    weighted = _weighted_words(title, summary)
-    if isinstance(query_vector, Future):
-        # While the query is embedded on the embedding thread, count its words in the catalogue: on a
-        # process's first queries those counts are the costliest part of ranking by words.
-        if weighted:
-            words.document_frequencies(list(weighted), practices.db)
-        query_vector = query_vector.result()
-    # One query: the practices sharing words with the query, and those near in meaning that the user may
-    # see, each with its words score (and the focus area it shares).
-    index, near = _near(query_vector, practices.db)
-    found, word_weights = words.rank(practices, weighted, also=list(near))
+    near: dict[int, float] = {}
+    index = None
+    if query_vector is not None:
+        index = vectors.index_for(PRACTICE, practices.db)
+        near = dict(index.search(query_vector, MEANING_CANDIDATES))
+    # One query: the practices sharing words with the query, and those near in meaning that the user
+    # may see, each with its words score (and the focus area it shares).
+    found, word_weights = words.rank(practices, _weighted_words(title, summary), also=list(near))
     if index is not None:
         missing = [p.pk for p in found if p.pk not in near]
         for pk, vector in index.vectors_of(missing).items():
@@ -206,14 +201,6 @@ def _suggest(title, summary, focus_area_slugs, user, exclude_id, limit, query_ve
         for c, score, w, m, area in scored
         if c.pk in shown
     ]
-
-
-def _near(query_vector, using):
-    """The vector index and the practices nearest the query, {id: cosine}; nothing without a vector."""
-    if query_vector is None:
-        return None, {}
-    index = vectors.index_for(PRACTICE, using)
-    return index, dict(index.search(query_vector, MEANING_CANDIDATES))
 
 
 def _reciprocal_rank_order(scored):

