@@ -127,11 +127,7 @@ def member_home(user) -> dict:
         )
     )
     key = f"{HOME_KEY}:{user.pk}:{generations}:{previous.timestamp() if previous else 'first'}"
-    context = shared.get(key)
-    if context is None:
-        context = _member_home(user)
-        shared.set(key, context, HOME_TTL)
-    return context
+    return shared.get_or_set(key, lambda: _member_home(user), HOME_TTL)
 
 
 def _member_home(user) -> dict:

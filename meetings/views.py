@@ -230,11 +230,7 @@ def _meeting_for_page(request, pk: int) -> Meeting:
         return get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
     generations = f"{selectors.pages_generation(shared)}:{practice_selectors.listed_generation(shared)}"
     key = f"{PAGE_MEETING_KEY}:{generations}:{pk}"
-    meeting = shared.get(key)
-    if meeting is None:
-        meeting = get_object_or_404(Meeting.objects.with_page_details(), pk=pk)
-        shared.set(key, meeting, KEPT_TTL)
-    return meeting
+    return shared.get_or_set(key, lambda: get_object_or_404(Meeting.objects.with_page_details(), pk=pk), KEPT_TTL)
 
 
 @require_POST

@@ -195,11 +195,11 @@ def _render_browse(request, template, *, queryset=None, fixed=(), members_only=N
     anonymous visitor sees); all of them unless the page is narrowed to a focus area or tag."""
     rows = Rows()  # before the rows are read: see practices.rows
     key = _main_key(request, rows)
-    kept = rows.shared.get(key) if key else None
-    if kept is None:
-        kept = _main(request, rows, queryset, fixed, members_only, context)
-        if key:
-            rows.shared.set(key, kept, PAGE_TTL)
+
+    def main():
+        return _main(request, rows, queryset, fixed, members_only, context)
+
+    kept = rows.shared.get_or_set(key, main, PAGE_TTL) if key else main()
     for note in kept["notes"]:
         messages.info(request, note)
     return render(request, template, {**context, "main": kept["main"], "search_text": kept["search_text"]})
