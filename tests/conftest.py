@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 
 from coalitions.models import Membership
+from config import cache as fail_open
 from config.celery import app as celery_app
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
 from tests.snapshots import changed_tables, snapshot
@@ -140,6 +141,9 @@ def _empty_shared_cache():
     from django.core.cache.backends.locmem import LocMemCache
     from django.core.cache.backends.redis import RedisCache
 
+    # A test that points the cache at a closed port trips the fail-open cache's pause, a global of its module:
+    # the next tests, within seconds, would otherwise find every cache call skipped (every read a miss).
+    fail_open._skip_until = 0.0
     for cache in caches.all():
         if isinstance(cache, RedisCache | LocMemCache):
             cache.clear()
