@@ -121,6 +121,29 @@ def test_non_latin_text_and_emoji_work(catalogue, title, client):
     assert client.get(reverse("practices:list"), {"q": title}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "We want a firm on call before the next cyber incident, with agreed rates and response times. " * 12,
+        "停车位传感器让司机知道哪里有空位" * 40,  # no spaces: cut where it fits
+    ],
+    ids=["spaced", "unspaced"],
+)
+def test_a_long_query_is_embedded_as_its_first_tokens(summary):
+    """What a member types is embedded while they wait, and time grows with the tokens: a pasted summary is
+    read as its first ``QUERY_MAX_TOKENS``, at a word's end, and means what that start means."""
+    model = embeddings.get_model()
+    typed = discovery.query_text("Incident response retainer for our county", summary)
+    start = model.first_tokens(typed)
+
+    assert model._model.token_count(start, True) <= embeddings.QUERY_MAX_TOKENS < model._model.token_count(typed, True)
+    assert typed.startswith(start) and len(start) > len("Incident response retainer for our county.")
+    assert " " not in summary[:20] or typed[len(start)] == " "  # whole words where there are spaces
+    assert np.array_equal(embeddings.embed_query(typed), model.query(start))
+    short = "Incident response retainer for our county"
+    assert model.first_tokens(short) == short
+
+
 def test_kinds_count_as_words_in_search(catalogue):
     found = Practice.objects.published().visible_to(AnonymousUser()).search("revenue model")
     assert list(found) == [catalogue["sponsorship"]]
@@ -373,6 +396,30 @@ def test_a_process_that_counted_nothing_finds_in_redis_what_another_counted(db):
     with CaptureQueriesContext(connection) as third:  # a word nobody counted yet is counted, alone
         assert words.document_frequencies(["curb", "sensor"]) == (2, {"curb": 2, "sensor": 2})
     assert len(third) == 1 and third.captured_queries[0]["sql"].count("LIMIT") == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics on the search vectors")
+def test_a_large_catalogues_common_words_are_read_from_postgresqls_statistics_not_counted(db, monkeypatch):
+    curbs = PracticeFactory.create_batch(20, title="Curb sensors", status=Practice.Status.PUBLISHED)
+    PracticeFactory(title="Ransomware drill", status=Practice.Status.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE practices_practice")  # what autovacuum does for a large table
+    Practice.objects.filter(pk__in=[p.pk for p in curbs[:10]]).delete()  # after it: the statistics lag
+    monkeypatch.setattr(words, "_shared_cache", lambda: None)
+
+    def frequencies():
+        words.reset()
+        return words.document_frequencies(["curb", "ransomwar", "zoning"])
+
+    # A small catalogue is counted exactly, whatever its statistics say.
+    assert frequencies() == (11, {"curb": 10, "ransomwar": 1, "zoning": 0})
+    monkeypatch.setattr(words, "ESTIMATE_FROM_ROWS", 10)
+    # A large one: its size and its most common lexemes from the statistics (as ANALYZE saw them, 20 of 21
+    # practices with "curb"), capped as a count is; a word they do not list is counted.
+    monkeypatch.setattr(words, "COMMON_CAP", 15)
+    assert frequencies() == (21, {"curb": 15, "ransomwar": 1, "zoning": 0})
+    monkeypatch.setattr(words, "COMMON_CAP", 1000)
+    assert frequencies() == (21, {"curb": 20, "ransomwar": 1, "zoning": 0})
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's two ways of reading a word's levels")
