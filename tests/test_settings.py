@@ -184,3 +184,10 @@ def test_load_balancers_health_checks_over_plain_http_are_not_redirected_in_prod
     exempt = read_settings(tmp_path, "SECURE_REDIRECT_EXEMPT", **PRODUCTION)["SECURE_REDIRECT_EXEMPT"]
     assert any(re.search(pattern, "healthz") for pattern in exempt)
     assert not any(re.search(pattern, path) for pattern in exempt for path in ("", "practices/", "healthz/x"))
+
+
+def test_numpys_threads_sleep_after_a_product_unless_the_environment_says_otherwise(tmp_path):
+    # Set by the project package, before anything imports numpy: web processes, workers, commands.
+    code = "import os, django; django.setup(); import numpy; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"
+    assert run_python(code, tmp_path).stdout.strip() == "4"
+    assert run_python(code, tmp_path, OPENBLAS_THREAD_TIMEOUT="20").stdout.strip() == "20"
