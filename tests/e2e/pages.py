@@ -85,6 +85,8 @@ PAGE_CHECKS = (
     "calls:evaluator_remove",
     "calls:submission_list",
     "calls:submission_detail",
+    "calls:decisions_send",
+    "calls:call_close",
     "notifications:preferences",
     "notifications:unsubscribe",
     "notifications:unsubscribe_done",

@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from calls import services as need_services
+from calls.models import Call
 from coalitions import services as coalition_services
 from coalitions.models import Membership
 from meetings import services as meeting_services
@@ -191,6 +192,14 @@ def build_world() -> SimpleNamespace:
         criteria=criteria, files=[_content_file("fleet.pdf")],
     )  # fmt: skip
     w.members_call_file = w.members_call.files.get()
+    # ``closed_call``: its submissions closed yesterday, so Alice may send its decisions and close it (the
+    # pages that ask first). Published open, as a call must be, then moved into the past.
+    w.closed_call = need_services.publish_call(
+        by=alice, coalition=w.coalition, data={**call_data, "title": "Smart meter reading"}, criteria=criteria,
+    )  # fmt: skip
+    Call.objects.filter(pk=w.closed_call.pk).update(
+        opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(days=1)
+    )
     w.submission = need_services.submit_solution(
         call=w.call, files=[_content_file("proposal.pdf")],
         data={"name": "Vera Vendor", "organization": "CurbWorks Inc.", "email": "vera@curbworks.example",

@@ -228,8 +228,9 @@ TARGETS: dict[str, Target] = {
     "calls:submission_file": Target(
         lambda w: {"pk": w.call.pk, "submission_pk": w.submission.pk, "file_pk": w.submission_file.pk}
     ),
-    "calls:decisions_send": Target(lambda w: {"pk": w.call.pk}),
-    "calls:call_close": Target(lambda w: {"pk": w.call.pk}),
+    # The open call first (hostile input aims at it: both refuse before the page); the closed one asks.
+    "calls:decisions_send": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.closed_call.pk}]),
+    "calls:call_close": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.closed_call.pk}]),
     "notifications:preferences": Target(creates=("notifications.Preference",)),  # the member's defaults
     "notifications:unsubscribe": Target(_tokens, csrf_exempt=True),
     "notifications:unsubscribe_done": Target(_tokens, query=("was",)),
