@@ -379,6 +379,20 @@ def update_call(*, call: Call, by, data: dict, criteria=None, files=()) -> Call:
     return call
 
 
+def remove_call_file(*, call_file, by) -> None:
+    """The owners take one document off a call that is not closed; the stored file goes once the row's
+    deletion is committed (a rolled-back removal keeps it)."""
+    call = call_file.call
+    if not call.can_manage(by):
+        raise PermissionDenied("Only the call's owners can remove its documents.")
+    if call.closed_at:
+        raise ValidationError("This call is closed; its results are published.")
+    stored = call_file.file
+    with transaction.atomic():
+        call_file.delete()
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
 # --- Submissions ------------------------------------------------------------------------------------
 
 SUBMISSION_FIELDS = ("name", "organization", "email", "summary", "description", "consents_to_be_named")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("calls/<int:pk>/", calls.call_detail, name="call_detail"),
     path("calls/<int:pk>/edit/", calls.call_edit, name="call_edit"),
     path("calls/<int:pk>/files/<int:file_pk>/", calls.call_file, name="call_file"),
+    path("calls/<int:pk>/files/<int:file_pk>/remove/", calls.call_file_remove, name="call_file_remove"),
     path("calls/<int:pk>/submit/", submissions.submission_create, name="submission_create"),
     path("calls/<int:pk>/evaluation/", evaluation.evaluation, name="evaluation"),
     path("calls/<int:pk>/evaluation/export.csv", evaluation.evaluation_csv, name="evaluation_csv"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from coalitions import permissions
+from coalitions.confirm import confirmation_page, is_confirmed
 from coalitions.timezones import effective_time_zone
 from practices.models import without_control_characters
 from practices.uploads import serve_upload
@@ -88,6 +89,31 @@ def call_file(request, pk, file_pk):
     call_file = get_object_or_404(CallFile, pk=file_pk, call=call)
     return serve_upload(call_file.file, filename=call_file.name, content_type=call_file.content_type,
                         is_public=call.is_public)  # fmt: skip
+
+
+@login_required
+def call_file_remove(request, pk, file_pk):
+    """Take one document off a call (its owners, while it is open), after asking."""
+    call = get_object_or_404(Call.objects.select_related("coalition"), pk=pk)
+    if not call.can_manage(request.user):
+        raise PermissionDenied("Only the call's owners can remove its documents.")
+    call_file = get_object_or_404(CallFile, pk=file_pk, call=call)
+    if call.closed_at:
+        messages.error(request, "This call is closed; its results are published.")
+        return redirect(call)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            question=f"Remove “{call_file.name}”?",
+            explanation=f"The document is taken off “{call.title}” for everyone, including those who are "
+            "preparing a submission; it cannot be brought back, only uploaded again.",
+            button="Remove the document",
+            back_url=reverse("calls:call_edit", args=[call.pk]),
+            back_label="Keep it",
+        )
+    services.remove_call_file(call_file=call_file, by=request.user)
+    messages.success(request, f"Removed “{call_file.name}”.")
+    return redirect("calls:call_edit", pk=call.pk)
 
 
 def _need_for_joint_call(request) -> Need | None:

@@ -281,3 +281,78 @@ def test_list_detail_and_feed_cost_a_fixed_number_of_queries(
         assert client.get(call.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(reverse("calls:call_feed")).status_code == 200
+
+
+# Removing one document
+
+
+@pytest.fixture
+def call_with_files(member, coalition, transportation):
+    files = [
+        SimpleUploadedFile(name, body, content_type="text/plain")
+        for name, body in (("brief.txt", b"The full brief."), ("old-map.txt", b"A map that was wrong."))
+    ]
+    return services.publish_call(
+        by=member, coalition=coalition, data=call_data(transportation), criteria=CRITERIA, files=files
+    )
+
+
+def test_an_owner_removes_one_document_after_being_asked(member_client, call_with_files, run):
+    brief, old_map = call_with_files.files.order_by("name")
+    stored = old_map.file.name
+    url = reverse("calls:call_file_remove", args=[call_with_files.pk, old_map.pk])
+    edit = member_client.get(reverse("calls:call_edit", args=[call_with_files.pk])).content.decode()
+    assert url in edit and "Remove<span" in edit  # each listed document has its own link
+
+    page = member_client.get(url).content.decode()
+    assert "Remove “old-map.txt”?" in page and 'name="confirmed" value="yes"' in page
+    assert call_with_files.files.count() == 2  # asking removes nothing
+
+    response = run(member_client.post, url, {"confirmed": "yes"})
+
+    assert response.status_code == 302 and response.url == reverse("calls:call_edit", args=[call_with_files.pk])
+    assert list(call_with_files.files.all()) == [brief]
+    assert not old_map.file.storage.exists(stored)  # the stored file went with the row, after the commit
+    assert brief.file.storage.exists(brief.file.name)
+    assert member_client.get(reverse("calls:call_file", args=[call_with_files.pk, old_map.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["other_member_client", "outsider_client", "other_admin_client"])
+def test_only_the_calls_owners_remove_its_documents(request, who, call_with_files):
+    document = call_with_files.files.first()
+    url = reverse("calls:call_file_remove", args=[call_with_files.pk, document.pk])
+
+    client = request.getfixturevalue(who)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirmed": "yes"}).status_code == 403
+    assert call_with_files.files.count() == 2
+    with pytest.raises(PermissionDenied):
+        services.remove_call_file(call_file=document, by=request.getfixturevalue(who.removesuffix("_client")))
+
+
+def test_a_visitor_is_asked_to_sign_in_and_nothing_is_removed(client, call_with_files):
+    url = reverse("calls:call_file_remove", args=[call_with_files.pk, call_with_files.files.first().pk])
+    response = client.post(url, {"confirmed": "yes"})
+    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert call_with_files.files.count() == 2
+
+
+def test_a_coalition_admin_removes_a_document_and_a_closed_calls_documents_stay(
+    coalition_admin_client, call_with_files, run
+):
+    first, second = call_with_files.files.all()
+    run(coalition_admin_client.post, reverse("calls:call_file_remove", args=[call_with_files.pk, first.pk]),
+        {"confirmed": "yes"})  # fmt: skip
+    assert list(call_with_files.files.all()) == [second]
+
+    Call.objects.filter(pk=call_with_files.pk).update(closed_at=timezone.now())
+    url = reverse("calls:call_file_remove", args=[call_with_files.pk, second.pk])
+    response = coalition_admin_client.post(url, {"confirmed": "yes"}, follow=True)
+    assert "This call is closed; its results are published." in response.content.decode()
+    assert list(call_with_files.files.all()) == [second]
+
+
+def test_a_document_of_another_call_is_not_found(member_client, call_with_files, call):
+    document = call_with_files.files.first()
+    assert member_client.get(reverse("calls:call_file_remove", args=[call.pk, document.pk])).status_code == 404
+    assert call_with_files.files.count() == 2

@@ -78,6 +78,7 @@ PAGE_CHECKS = (
     "calls:call_create",
     "calls:call_detail",
     "calls:call_edit",
+    "calls:call_file_remove",
     "calls:evaluator_calls",
     "calls:submission_verify",
     "calls:submission_edit",

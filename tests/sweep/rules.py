@@ -551,6 +551,11 @@ WRITES: list[Write] = [
         static({}), expect(ok=SIGNED_IN, anonymous=OK), writes=False, why="A second click changes nothing.",
     ),
     Write(
+        "remove a call's document", "calls:call_file_remove",
+        lambda w: {"pk": w.call.pk, "file_pk": w.call_file.pk}, CONFIRMED,
+        expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
         "invite evaluator", "calls:evaluator_add", lambda w: {"pk": w.call.pk},
         lambda w, persona: {"email": w.users["coalition_admin"].email},
         expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
@@ -581,6 +586,15 @@ WRITES: list[Write] = [
         "close a call while submissions are open", "calls:call_close", lambda w: {"pk": w.call.pk},
         static({"confirmed": "yes"}), expect(say=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
         why="A call closes (publishing its results) after submissions close.",
+    ),
+    Write(
+        "send decisions after submissions closed", "calls:decisions_send", lambda w: {"pk": w.closed_call.pk},
+        CONFIRMED, expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+    ),
+    Write(
+        "close a call after submissions closed", "calls:call_close", lambda w: {"pk": w.closed_call.pk},
+        CONFIRMED, expect(ok=MANAGERS_OF_ALICES_PRACTICE, others=REFUSE),
+        why="Closing publishes the results as a practice.",
     ),
     Write(
         "close need as met by a call", "calls:need_met_by_call", lambda w: {"pk": w.need.pk},

@@ -217,6 +217,7 @@ TARGETS: dict[str, Target] = {
             {"pk": w.members_call.pk, "file_pk": w.members_call_file.pk},
         ]
     ),
+    "calls:call_file_remove": Target(lambda w: {"pk": w.call.pk, "file_pk": w.call_file.pk}),
     "calls:submission_create": Target(lambda w: [{"pk": w.call.pk}, {"pk": w.members_call.pk}]),
     "calls:evaluation": Target(lambda w: {"pk": w.call.pk}),
     "calls:evaluation_csv": Target(lambda w: {"pk": w.call.pk}),
