@@ -4,7 +4,7 @@
     .venv/bin/python bench/discovery.py --postgres postgres://postgres@127.0.0.1:5432/srx_bench
     .venv/bin/python bench/discovery.py --rankers old --markdown --misses
 
-For each database: creates a test database (``bench_<name>`` beside the configured PostgreSQL one, in
+For each database: creates a test database (``bench_evaluation_<name>`` beside the configured PostgreSQL one, in
 memory for SQLite), loads ``tests/discovery``'s practices through the services, asks every query of the
 set and prints, per ranker and per input sent (title; title and summary; title, summary and ticked focus
 areas): recall@1 and recall@3 of the easy and hard queries, the mean number of suggestions shown for

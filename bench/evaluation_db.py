@@ -36,8 +36,9 @@ def evaluation_database():
     celery_app.conf.task_always_eager = True
     setup_test_environment()
     if connection.vendor == "postgresql":
-        # Not test_<name>: the test suite may be using that one at the same time.
-        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+        # Not test_<name>: the test suite may be using that one at the same time. Nor bench_<name>: that is
+        # the catalogue bench/discovery_scale.py keeps between runs (--keepdb), which this would replace.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_evaluation_{connection.settings_dict['NAME']}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         evaluation = read_evaluation_set()
