@@ -5,7 +5,7 @@ the services that decide which emails should exist, so no two modules of the app
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -51,26 +51,50 @@ def queue_email(
 
     Returns None when a row with that key exists already: someone else has (or had) this email.
     """
-    address = to_address or (user.email if user is not None else "")
-    if not address:
-        raise ValueError("queue_email needs a user or a to_address")
-    now = timezone.now()
+    delivery = _pending(key=key, kind=kind, user=user, to_address=to_address, params=params, meeting=meeting)
     try:
         with transaction.atomic():
-            delivery = Delivery.objects.create(
-                key=key,
-                kind=kind,
-                user=user,
-                to_address=address,
-                params=params or {},
-                meeting=meeting,
-                meeting_start=getattr(meeting, "start", None),
-                next_attempt_at=now,
-            )
+            delivery.save(force_insert=True)
     except IntegrityError:
         return None
     enqueue_keys([key])
     return delivery
+
+
+def queue_emails(emails: Iterable[dict]) -> list[str]:
+    """``queue_email`` for many emails at once, each given as its keyword arguments: three statements
+    however many there are (the keys already used, one insert, one enqueue in chunks), where one at a time
+    would take an insert and a broker message each. Returns the keys queued now; a key in use is skipped.
+    A key taken by another process between the check and the insert is enqueued all the same, which is
+    harmless: a send claims its row first."""
+    deliveries = {}
+    for email in emails:
+        deliveries.setdefault(email["key"], _pending(**email))
+    if not deliveries:
+        return []
+    used = set(Delivery.objects.filter(key__in=list(deliveries)).values_list("key", flat=True))
+    new = [delivery for key, delivery in deliveries.items() if key not in used]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    keys = [delivery.key for delivery in new]
+    enqueue_keys(keys)
+    return keys
+
+
+def _pending(*, key: str, kind: str, user=None, to_address: str | None = None, params=None, meeting=None) -> Delivery:
+    address = to_address or (user.email if user is not None else "")
+    if not address:
+        raise ValueError("an email needs a user or a to_address")
+    now = timezone.now()
+    return Delivery(
+        key=key,
+        kind=kind,
+        user=user,
+        to_address=address,
+        params=params or {},
+        meeting=meeting,
+        meeting_start=getattr(meeting, "start", None),
+        next_attempt_at=now,
+    )
 
 
 # Set by ``collect_keys``: management commands send inline instead of through the queue.

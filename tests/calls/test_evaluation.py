@@ -211,6 +211,38 @@ def test_decisions_go_to_each_verified_submitter_once(member, call, submission, 
         services.set_submission_status(submission=submission, by=member, status="not_selected")
 
 
+def test_decisions_to_many_submitters_are_queued_together(
+    member, call, monkeypatch, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The owner's click queues every decision in a fixed number of statements: the submissions, the keys
+    already used, one insert; and one message to the broker, however many submitters."""
+    submissions = [verified(call, organization=f"Vendor {n}", email=f"v{n}@vendors.example") for n in range(12)]
+    Delivery.objects.create(  # a decision already queued (a retried signal): not queued a second time
+        key=f"call-decision:{submissions[0].pk}", kind=Delivery.Kind.CALL_DECIDE, to_address="v0@vendors.example"
+    )
+    published = []
+    monkeypatch.setattr("notifications.outbox.group", lambda tasks: published.append(list(tasks)) or _Sent())
+
+    with time_machine.travel(call.closes_at + dt.timedelta(hours=1)):
+        with django_capture_on_commit_callbacks() as decided:
+            services.send_decisions(call=call, by=member)
+        with django_assert_max_num_queries(4), django_capture_on_commit_callbacks(execute=True):
+            for callback in decided:
+                callback()
+
+    queued = Delivery.objects.filter(kind=Delivery.Kind.CALL_DECIDE).order_by("pk")
+    assert [d.to_address for d in queued] == [f"v{n}@vendors.example" for n in range(12)]
+    assert len(published) == 1  # one group for all (chunked by the chunk size)
+    assert sorted(key for task in published[0] for key in task.kwargs["keys"]) == sorted(
+        f"call-decision:{s.pk}" for s in submissions[1:]
+    )
+
+
+class _Sent:
+    def apply_async(self):
+        return None
+
+
 def test_decisions_wait_for_the_close(member, call, unchanged_database):
     with unchanged_database(), pytest.raises(ValidationError):
         services.send_decisions(call=call, by=member)
