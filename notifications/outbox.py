@@ -67,13 +67,19 @@ def queue_emails(emails: Iterable[dict]) -> list[str]:
     would take an insert and a broker message each. Returns the keys queued now; a key in use is skipped.
     A key taken by another process between the check and the insert is enqueued all the same, which is
     harmless: a send claims its row first."""
-    deliveries = {}
-    for email in emails:
-        deliveries.setdefault(email["key"], _pending(**email))
-    if not deliveries:
+    return queue_unsent([_pending(**email) for email in emails])
+
+
+def queue_unsent(deliveries: Iterable[Delivery]) -> list[str]:
+    """Insert the pending ``deliveries`` whose key is not in use yet and enqueue them: the keys in use, one
+    insert, one enqueue. Returns the keys queued now (see ``queue_emails`` on a key taken meanwhile)."""
+    by_key: dict[str, Delivery] = {}
+    for delivery in deliveries:
+        by_key.setdefault(delivery.key, delivery)
+    if not by_key:
         return []
-    used = set(Delivery.objects.filter(key__in=list(deliveries)).values_list("key", flat=True))
-    new = [delivery for key, delivery in deliveries.items() if key not in used]
+    used = set(Delivery.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
+    new = [delivery for key, delivery in by_key.items() if key not in used]
     Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
     keys = [delivery.key for delivery in new]
     enqueue_keys(keys)

@@ -34,7 +34,7 @@ from . import tokens
 from .digests import current_digest_slot, digest_period, digest_users, next_digest_slot
 from .mail import reachable_users
 from .models import DEFAULT_REMINDER_LEADS, LEAD_DELTAS, Delivery, Dispatch, Preference
-from .outbox import enqueue_keys
+from .outbox import enqueue_keys, queue_unsent
 
 logger = logging.getLogger(__name__)
 
@@ -382,8 +382,8 @@ def queue_meeting_invitations(*, meeting: Meeting, user_ids: list[int], now: dat
     twice. Three queries whatever the number: the addresses, the keys already used, the insert."""
     now = now or timezone.now()
     rows = reachable_users().filter(pk__in=list(user_ids)).order_by("pk").values_list("pk", "email")
-    deliveries = {
-        f"invited:{meeting.pk}:{user_id}": _pending(
+    return queue_unsent(
+        _pending(
             key=f"invited:{meeting.pk}:{user_id}",
             kind=Delivery.Kind.INVITED,
             user_id=user_id,
@@ -392,13 +392,7 @@ def queue_meeting_invitations(*, meeting: Meeting, user_ids: list[int], now: dat
             now=now,
         )
         for user_id, email in rows
-    }
-    used = set(Delivery.objects.filter(key__in=list(deliveries)).values_list("key", flat=True))
-    new = [d for key, d in deliveries.items() if key not in used]
-    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    keys = [d.key for d in new]
-    enqueue_keys(keys)
-    return keys
+    )
 
 
 def requeue_stuck_deliveries(*, now: datetime) -> list[str]:
