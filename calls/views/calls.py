@@ -40,6 +40,14 @@ def visible_call(request, pk, queryset=None) -> Call:
     raise PermissionDenied("This call is for members of the partnership's coalitions only.")
 
 
+def owned_call(request, pk, refusal: str) -> Call:
+    """The call if this viewer is one of its owners (``Call.can_manage``); else a 403 saying ``refusal``."""
+    call = get_object_or_404(Call.objects.select_related("coalition", "results_practice"), pk=pk)
+    if not call.can_manage(request.user):
+        raise PermissionDenied(refusal)
+    return call
+
+
 def call_list(request):
     filters = CallFilter(request.GET or None)
     if request.GET and not filters.is_valid():
@@ -94,9 +102,7 @@ def call_file(request, pk, file_pk):
 @login_required
 def call_file_remove(request, pk, file_pk):
     """Take one document off a call (its owners, while it is open), after asking."""
-    call = get_object_or_404(Call.objects.select_related("coalition"), pk=pk)
-    if not call.can_manage(request.user):
-        raise PermissionDenied("Only the call's owners can remove its documents.")
+    call = owned_call(request, pk, "Only the call's owners can remove its documents.")
     call_file = get_object_or_404(CallFile, pk=file_pk, call=call)
     if call.closed_at:
         messages.error(request, "This call is closed; its results are published.")
@@ -176,9 +182,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def call_edit(request, pk):
-    call = get_object_or_404(Call.objects.select_related("coalition"), pk=pk)
-    if not call.can_manage(request.user):
-        raise PermissionDenied("Only the call's owners can edit it.")
+    call = owned_call(request, pk, "Only the call's owners can edit it.")
     if call.closed_at:
         messages.error(request, "This call is closed; its results are published.")
         return redirect(call)

@@ -23,15 +23,13 @@ from practices.uploads import serve_upload
 from .. import services
 from ..forms import EvaluatorForm, ScoreForm, StatusForm
 from ..models import Call, Evaluator, Score, Submission, SubmissionFile
+from .calls import owned_call
 
 OWNERS_ONLY = "Only the call's owners (its creator and its coalition's admins) manage its evaluation."
 
 
 def _owned_call(request, pk) -> Call:
-    call = get_object_or_404(Call.objects.select_related("coalition", "results_practice"), pk=pk)
-    if not call.can_manage(request.user):
-        raise PermissionDenied(OWNERS_ONLY)
-    return call
+    return owned_call(request, pk, OWNERS_ONLY)
 
 
 def _ranked(call: Call):

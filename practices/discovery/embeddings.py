@@ -63,10 +63,10 @@ class _E5:
     def query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(self.first_tokens(text[:MAX_EMBED_CHARS])), dtype=np.float32)
 
-    def first_tokens(self, text: str, most: int | None = None) -> str:
-        """A start of ``text`` the model reads as at most ``most`` tokens (``QUERY_MAX_TOKENS``), ending at
-        a space where there is one: counting tokens is cheap (each count reads the text), embedding them is not."""
-        most = most or QUERY_MAX_TOKENS
+    def first_tokens(self, text: str) -> str:
+        """A start of ``text`` the model reads as at most ``QUERY_MAX_TOKENS`` tokens, ending at a space where
+        there is one: counting tokens is cheap (each count reads the text), embedding them is not."""
+        most = QUERY_MAX_TOKENS
         length, tokens = len(text), self._model.token_count(text, True)
         if tokens <= most:
             return text
